@@ -1,0 +1,149 @@
+# One non-recursive Makefile for the whole platform.
+#
+#   make            build every service, libshared and the tests into build/
+#   make run        install missing packages, build, start the dev stack (see README)
+#   make test       install missing packages, build with ASan/UBSan into build/asan, run all tests
+#   make bench      build optimised and print the benchmark figures
+#   make format     clang-format every C file
+#
+# Variables: BUILD (output dir), SANITIZE (e.g. address,undefined), V=1 (show commands).
+
+BUILD    ?= build
+SANITIZE ?=
+CC       ?= cc
+PROTOC_C ?= protoc-c
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libargon2 libsodium msgpack
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
+
+OPT      ?= -O2
+WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wno-missing-field-initializers
+CFLAGS   := -std=c11 -D_GNU_SOURCE -g $(OPT) -pthread -fno-omit-frame-pointer $(WARN)
+CPPFLAGS := -Ilibshared/include -Iinfra -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+LDLIBS   := $(PKG_LIBS) -lm -pthread
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+
+# ---- generated protobuf code ------------------------------------------------------------------
+PROTOS   := $(wildcard proto/*.proto)
+PROTO_C  := $(patsubst proto/%.proto,$(BUILD)/gen/proto/%.pb-c.c,$(PROTOS))
+PROTO_H  := $(PROTO_C:.c=.h)
+PROTO_O  := $(PROTO_C:.c=.o)
+LIBPROTO := $(BUILD)/lib/libproto.a
+
+$(BUILD)/gen/proto/%.pb-c.c $(BUILD)/gen/proto/%.pb-c.h: proto/%.proto
+	@mkdir -p $(@D)
+	@echo "  PROTOC  $<"
+	$(Q)$(PROTOC_C) --proto_path=. --c_out=$(BUILD)/gen $<
+
+# Generated code is not ours to warn about beyond the basics.
+$(BUILD)/gen/proto/%.pb-c.o: $(BUILD)/gen/proto/%.pb-c.c
+	@echo "  CC      $<"
+	$(Q)$(CC) $(filter-out -Wmissing-prototypes -Wshadow,$(CFLAGS)) $(CPPFLAGS) -c $< -o $@
+
+$(LIBPROTO): $(PROTO_O)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# ---- libshared --------------------------------------------------------------------------------
+SHARED_SRCS := $(wildcard libshared/src/*.c) $(wildcard infra/stack/*.c)
+SHARED_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out %/main.c,$(SHARED_SRCS)))
+LIBSHARED   := $(BUILD)/lib/libshared.a
+
+$(LIBSHARED): $(SHARED_OBJS)
+	@mkdir -p $(@D)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# Every object may include generated headers: build them first.
+$(BUILD)/obj/%.o: %.c | $(PROTO_H)
+	@mkdir -p $(@D)
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c $< -o $@
+
+# ---- services: services/<name>/*.c -> $(BUILD)/bin/<name> ---------------------------------------
+SERVICES := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
+define service_tpl
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c))
+$(1)_LIBOBJS := $$(filter-out %/main.o,$$($(1)_OBJS))
+$(BUILD)/bin/$(1): $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS)
+endef
+$(foreach s,$(SERVICES),$(eval $(call service_tpl,$(s))))
+SERVICE_BINS := $(addprefix $(BUILD)/bin/,$(SERVICES))
+
+# ---- tools: infra/<tool>/main.c -> $(BUILD)/bin/<tool> (the dev stack runner) -------------------
+TOOLS := $(patsubst infra/%/main.c,%,$(wildcard infra/*/main.c))
+define tool_tpl
+$(BUILD)/bin/$(1): $(BUILD)/obj/infra/$(1)/main.o $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$< $(LIBSHARED) $(LIBPROTO) $$(LDLIBS)
+endef
+$(foreach t,$(TOOLS),$(eval $(call tool_tpl,$(t))))
+TOOL_BINS := $(addprefix $(BUILD)/bin/,$(TOOLS))
+
+# ---- tests ------------------------------------------------------------------------------------
+# tests/unit/<path>/test_<file>.c tests <path>/<file>.c; a unit test under tests/unit/services/<s>/
+# links that service's objects (all but main.o).
+SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
+UNIT_SRCS    := $(shell find tests/unit -name 'test_*.c' 2>/dev/null)
+UNIT_BINS    := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
+INTEG_SRCS   := $(wildcard tests/integration/test_*.c)
+INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
+BENCH_SRCS   := $(wildcard tests/bench/*.c)
+BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+
+svc_of = $(word 4,$(subst /, ,$(1)))
+define unit_tpl
+$(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $$(findstring tests/unit/services/,$(1)),$$($(call svc_of,$(1))_LIBOBJS)) $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $$(@D)
+	@echo "  LD      $$@"
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS) $(CRIT_LIBS)
+endef
+$(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t))))
+
+# ---- top-level targets ------------------------------------------------------------------------
+.PHONY: all build tests deps run test check bench format clean web
+.DEFAULT_GOAL := all
+
+build: $(SERVICE_BINS) $(TOOL_BINS)
+tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS)
+all: build tests
+
+deps:
+	$(Q)infra/deps.sh
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(BUILD)/bin/devstack run
+
+# The test build lives in its own tree so sanitizer objects never mix with release ones.
+test: deps
+	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined OPT=-O1 check
+
+check: all
+	$(Q)BUILD=$(BUILD) tests/run.sh
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) tests/bench/run.sh
+
+format:
+	$(Q)clang-format -i $$(find libshared services infra tests -name '*.[ch]')
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,83 @@
+/* log.c - JSON-lines logger on stderr. Each line is built in one buffer and written with one
+ * write(2), so lines from different threads never interleave. */
+#include "shared/log.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shared/util.h"
+
+static log_level_t min_level = LOG_INFO;
+static char service_name[32] = "?";
+
+static const char *level_names[] = {"debug", "info", "warn", "error", "off"};
+
+void log_init(const char *service, const char *level)
+{
+    snprintf(service_name, sizeof service_name, "%s", service ? service : "?");
+    min_level = LOG_INFO;
+    for (int i = 0; level && i <= LOG_OFF; i++)
+        if (strcmp(level, level_names[i]) == 0)
+            min_level = (log_level_t)i;
+}
+
+bool log_enabled(log_level_t level)
+{
+    return level >= min_level && level < LOG_OFF;
+}
+
+static void put_json_str(buf_t *b, const char *s)
+{
+    buf_putc(b, '"');
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': buf_puts(b, "\\\""); break;
+        case '\\': buf_puts(b, "\\\\"); break;
+        case '\n': buf_puts(b, "\\n"); break;
+        case '\r': buf_puts(b, "\\r"); break;
+        case '\t': buf_puts(b, "\\t"); break;
+        default:
+            if (*p < 0x20)
+                buf_printf(b, "\\u%04x", *p);
+            else
+                buf_putc(b, (char)*p);
+        }
+    }
+    buf_putc(b, '"');
+}
+
+void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
+{
+    char ts[40];
+    char msg[1024];
+    va_list ap;
+    buf_t b = BUF_INIT;
+
+    time_format_rfc3339(time_now_ms(), ts, sizeof ts);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+
+    buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"service\":", ts, level_names[level]);
+    put_json_str(&b, service_name);
+    buf_puts(&b, ",\"msg\":");
+    put_json_str(&b, msg);
+    if (ctx && ctx->request_id) {
+        buf_puts(&b, ",\"request_id\":");
+        put_json_str(&b, ctx->request_id);
+    }
+    if (ctx && ctx->subject) {
+        buf_puts(&b, ",\"subject\":");
+        put_json_str(&b, ctx->subject);
+    }
+    if (ctx && ctx->org_id) {
+        buf_puts(&b, ",\"org_id\":");
+        put_json_str(&b, ctx->org_id);
+    }
+    buf_puts(&b, "}\n");
+    ssize_t w = write(STDERR_FILENO, b.data, b.len);
+    (void)w;
+    buf_cleanup(&b);
+}
