@@ -73,7 +73,15 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H)
 # ---- services: services/<name>/*.c -> $(BUILD)/bin/<name> ---------------------------------------
 SERVICES := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
 define service_tpl
-$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c))
+$(1)_SQL  := $$(sort $$(wildcard services/$(1)/migrations/*.sql))
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c)) $(BUILD)/gen/services/$(1)/migrations.o
+$(BUILD)/gen/services/$(1)/migrations.c: $$($(1)_SQL) infra/embed-migrations.sh
+	@mkdir -p $$(@D)
+	@echo "  EMBED   services/$(1)/migrations"
+	$$(Q)infra/embed-migrations.sh $(1) $$@ $$($(1)_SQL)
+$(BUILD)/gen/services/$(1)/migrations.o: $(BUILD)/gen/services/$(1)/migrations.c
+	@echo "  CC      $$<"
+	$$(Q)$$(CC) $$(filter-out -Wmissing-prototypes,$$(CFLAGS)) $$(CPPFLAGS) -c $$< -o $$@
 $(1)_LIBOBJS := $$(filter-out %/main.o,$$($(1)_OBJS))
 $(BUILD)/bin/$(1): $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $$(@D)
@@ -113,6 +121,9 @@ $(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $$(
 	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS) $(CRIT_LIBS)
 endef
 $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t))))
+
+# Keep generated sources between runs.
+.SECONDARY:
 
 # ---- top-level targets ------------------------------------------------------------------------
 .PHONY: all build tests deps run test check bench format clean web

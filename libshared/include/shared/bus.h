@@ -1,0 +1,135 @@
+/* bus.h - the NATS bus: serve a proto service, call one, publish, and JetStream helpers.
+ *
+ * Subjects follow the brief: the methods of proto service S in package p are served on
+ * `svc.<name>.<method>` where <name> is the bus name given to bus_connect (e.g. "auth") and
+ * <method> is the rpc name in snake_case (`rpc PasswordForgot` -> `svc.auth.password_forgot`),
+ * in a queue group named <name>, so N replicas share the load. Context travels in headers
+ * (Org-Id, User-Id, Role, Request-Id, Deadline); errors are the NATS micro convention: headers
+ * Nats-Service-Error-Code (HTTP-like) and Nats-Service-Error (human message), empty body.
+ *
+ * Serving:
+ *     static const bus_method_t methods[] = {
+ *         {"login", auth_handle_login}, {"me", auth_handle_me}, ...
+ *     };
+ *     bus_serve(bus, &auth__auth__descriptor, methods, ARRAY_LEN(methods), svc, workers);
+ *
+ * A handler runs on one of `workers` threads, decodes with bus_req_decode, and must answer
+ * exactly once with bus_reply (bus_serve answers ST_INTERNAL for a handler that forgot).
+ * Every served service also answers `svc.<name>.ping` (used by /api/health/ready).
+ *
+ * Connections send ASAP (no write coalescing delay) and reconnect forever.
+ */
+#ifndef SHARED_BUS_H
+#define SHARED_BUS_H
+
+#include <nats/nats.h>
+#include <protobuf-c/protobuf-c.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/status.h"
+
+#define BUS_HDR_ORG "Org-Id"
+#define BUS_HDR_USER "User-Id"
+#define BUS_HDR_ROLE "Role"
+#define BUS_HDR_REQUEST_ID "Request-Id"
+#define BUS_HDR_DEADLINE "Deadline" /* absolute, epoch milliseconds */
+#define BUS_HDR_ERR_CODE "Nats-Service-Error-Code"
+#define BUS_HDR_ERR "Nats-Service-Error"
+#define BUS_DEFAULT_TIMEOUT_MS 5000
+
+typedef struct bus bus_t;
+typedef struct bus_req bus_req_t;
+
+/* Connects to url (comma-separated list allowed) as `name`. Retries the first connection until
+ * it succeeds or timeout_ms passes; afterwards reconnects forever. */
+status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **out);
+/* Stops serving (drains in-flight handlers), closes, frees. NULL-safe. */
+void bus_free(bus_t *bus);
+natsConnection *bus_nats(bus_t *bus);
+const char *bus_name(const bus_t *bus);
+/* A unique id of this process on the bus, for logs and pongs. */
+const char *bus_instance(const bus_t *bus);
+
+/* ---- serving ---------------------------------------------------------------------------- */
+
+typedef status_t (*bus_handler_fn)(void *svc, bus_req_t *req);
+
+typedef struct {
+    const char *method; /* snake_case rpc name, e.g. "password_forgot" */
+    bus_handler_fn fn;
+} bus_method_t;
+
+/* Subscribes every rpc of desc (each must have a method entry: a missing handler aborts, the
+ * proto is the contract) plus ping. Handlers run on `workers` threads with `svc` as context.
+ * `ping_fn`, when set, fills in db_ok for the ping reply. */
+status_t bus_serve(bus_t *bus, const ProtobufCServiceDescriptor *desc, const bus_method_t *methods,
+                   size_t n_methods, void *svc, int workers);
+/* Optional hook run by the ping handler; return false when the service is not healthy. */
+void bus_set_health_check(bus_t *bus, bool (*check)(void *svc));
+
+/* snake_case of a proto rpc name: "PasswordForgot" -> "password_forgot" into out. */
+void bus_method_name(const char *rpc_name, char *out, size_t outlen);
+
+/* Request accessors. Strings live as long as the request; NULL when absent. */
+const char *bus_req_subject(const bus_req_t *req);
+const char *bus_req_header(const bus_req_t *req, const char *name);
+const char *bus_req_org(const bus_req_t *req);
+const char *bus_req_user(const bus_req_t *req);
+const char *bus_req_role(const bus_req_t *req);
+const char *bus_req_id(const bus_req_t *req);
+const ProtobufCMethodDescriptor *bus_req_method(const bus_req_t *req);
+const void *bus_req_data(const bus_req_t *req, size_t *len);
+/* Decodes the body as the method's input message (ST_INVALID on garbage). Caller frees with
+ * protobuf_c_message_free_unpacked(*out, NULL). */
+status_t bus_req_decode(bus_req_t *req, ProtobufCMessage **out);
+/* Sets the human message sent with a failing reply (default: status_str). printf-style. */
+void bus_req_fail(bus_req_t *req, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a header to the reply (e.g. Session-Token, Retry-After). Before bus_reply. */
+void bus_req_reply_header(bus_req_t *req, const char *name, const char *value);
+/* Answers: on ST_OK packs msg (NULL = empty body); otherwise error headers. Once per request. */
+void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg);
+
+/* ---- calling ------------------------------------------------------------------------------ */
+
+/* Context headers of an outgoing call; NULL fields are not sent. */
+typedef struct {
+    const char *org_id;
+    const char *user_id;
+    const char *role;
+    const char *request_id;
+} bus_ctx_t;
+
+/* Fills ctx from a request being served, to propagate it to a downstream call. */
+void bus_ctx_from_req(const bus_req_t *req, bus_ctx_t *ctx);
+
+/* Synchronous call. out_desc NULL = ignore the reply body. On failure, errmsg (if given) gets
+ * the remote's message. ST_UNAVAILABLE when nobody serves the subject, ST_TIMEOUT past it. */
+status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const ProtobufCMessage *in,
+                  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
+                  char *errmsg, size_t errlen, int timeout_ms);
+
+/* Asynchronous raw call (the edge). `cb` runs on a bus thread exactly once: with the reply
+ * message (ownership passes to cb: natsMsg_Destroy it), or with msg NULL and st set
+ * (ST_UNAVAILABLE: no responders, ST_TIMEOUT: no answer within timeout_ms). When msg is set,
+ * st is decoded from the error headers and errmsg points into msg. */
+typedef void (*bus_async_cb)(void *arg, status_t st, const char *errmsg, natsMsg *msg);
+status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const void *data,
+                        size_t len, int timeout_ms, bus_async_cb cb, void *arg);
+
+/* Decodes status and message of a reply received by any path. */
+status_t bus_reply_status(natsMsg *msg, const char **errmsg);
+
+/* Core NATS publish (notify.* pushes). */
+status_t bus_publish(bus_t *bus, const char *subject, const void *data, size_t len);
+
+/* ---- JetStream ------------------------------------------------------------------------------ */
+
+/* Creates or updates a stream capturing `subjects` (comma separated). */
+status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjects);
+/* Publishes and waits for the PubAck; msg_id (may be NULL) dedups within the stream window. */
+status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, const void *data,
+                        size_t len);
+
+#endif
