@@ -1,0 +1,812 @@
+/* bus.c - NATS connection, RPC serving with a worker pool, synchronous and asynchronous calls.
+ *
+ * Serving: one queue subscription per rpc (queue group = bus name). The cnats delivery thread
+ * only enqueues; `workers` threads run the handlers, so a slow database call never stalls the
+ * subscription and many requests are in flight at once.
+ * Async calls: one wildcard inbox subscription per connection; each call gets `<inbox>.<seq>`
+ * and a pending entry; replies are matched by seq, and a timer thread expires the rest.
+ */
+#include "shared/bus.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/common.pb-c.h"
+#include "shared/log.h"
+#include "shared/util.h"
+
+#define MAX_REPLY_HEADERS 8
+#define PENDING_BUCKETS 1024
+#define TIMER_TICK_US 5000
+
+typedef struct {
+    natsMsg *msg;
+    int method; /* index in desc->methods, or -1 for ping */
+} job_t;
+
+typedef struct pending {
+    uint64_t seq;
+    int64_t deadline_us; /* monotonic */
+    bus_async_cb cb;
+    void *arg;
+    struct pending *next;
+} pending_t;
+
+typedef struct {
+    bus_t *bus;
+    int method;
+} sub_closure_t;
+
+struct bus {
+    char *name;
+    char instance[40];
+    natsConnection *nc;
+    jsCtx *js;
+
+    /* serving */
+    const ProtobufCServiceDescriptor *desc;
+    bus_handler_fn *fns;
+    void *svc;
+    bool (*health)(void *svc);
+    natsSubscription **subs;
+    sub_closure_t *closures;
+    size_t nsubs;
+    pthread_t *workers;
+    int nworkers;
+    pthread_mutex_t qmu;
+    pthread_cond_t qcv;
+    job_t *queue;
+    size_t qcap, qhead, qlen;
+    bool stopping;
+
+    /* async calls */
+    char inbox[64];
+    natsSubscription *inbox_sub;
+    pthread_mutex_t amu;
+    pthread_cond_t acv;
+    pending_t *pending[PENDING_BUCKETS];
+    uint64_t next_seq;
+    size_t npending;
+    pthread_t timer;
+    bool timer_running;
+    bool timer_stop;
+};
+
+struct bus_req {
+    bus_t *bus;
+    natsMsg *msg;
+    int method;
+    char *errmsg;
+    const char *hdr_names[MAX_REPLY_HEADERS];
+    char *hdr_values[MAX_REPLY_HEADERS];
+    int nhdrs;
+    bool replied;
+};
+
+static status_t from_nats(natsStatus s)
+{
+    switch (s) {
+    case NATS_OK: return ST_OK;
+    case NATS_TIMEOUT: return ST_TIMEOUT;
+    case NATS_NO_RESPONDERS: return ST_UNAVAILABLE;
+    case NATS_CONNECTION_CLOSED:
+    case NATS_NO_SERVER:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_STALE_CONNECTION: return ST_UNAVAILABLE;
+    default: return ST_INTERNAL;
+    }
+}
+
+static void on_disconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    LOG_WARN("bus: disconnected from NATS (%s), reconnecting", ((bus_t *)closure)->name);
+}
+
+static void on_reconnected(natsConnection *nc, void *closure)
+{
+    (void)nc;
+    LOG_INFO("bus: reconnected to NATS (%s)", ((bus_t *)closure)->name);
+}
+
+status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **out)
+{
+    natsOptions *opts = NULL;
+    bus_t *bus = xcalloc(1, sizeof *bus);
+    status_t st = ST_INTERNAL;
+    natsStatus ns;
+
+    bus->name = xstrdup(name);
+    uuid_new(bus->instance);
+    pthread_mutex_init(&bus->qmu, NULL);
+    pthread_cond_init(&bus->qcv, NULL);
+    pthread_mutex_init(&bus->amu, NULL);
+    pthread_cond_init(&bus->acv, NULL);
+
+    if (natsOptions_Create(&opts) != NATS_OK || natsOptions_SetURL(opts, url) != NATS_OK ||
+        natsOptions_SetName(opts, name) != NATS_OK ||
+        natsOptions_SetSendAsap(opts, true) != NATS_OK ||
+        natsOptions_SetMaxReconnect(opts, -1) != NATS_OK ||
+        natsOptions_SetReconnectWait(opts, 250) != NATS_OK ||
+        natsOptions_SetReconnectBufSize(opts, 8 * 1024 * 1024) != NATS_OK ||
+        natsOptions_SetDisconnectedCB(opts, on_disconnected, bus) != NATS_OK ||
+        natsOptions_SetReconnectedCB(opts, on_reconnected, bus) != NATS_OK) {
+        LOG_ERROR("bus: invalid NATS options (url %s)", url);
+        st = ST_INVALID;
+        goto done;
+    }
+    int64_t until = time_mono_us() + (int64_t)timeout_ms * 1000;
+    while ((ns = natsConnection_Connect(&bus->nc, opts)) != NATS_OK) {
+        if (time_mono_us() >= until) {
+            LOG_ERROR("bus: cannot connect to %s: %s", url, natsStatus_GetText(ns));
+            st = ST_UNAVAILABLE;
+            goto done;
+        }
+        nats_Sleep(200);
+    }
+    if (natsConnection_JetStream(&bus->js, bus->nc, NULL) != NATS_OK) {
+        LOG_ERROR("bus: cannot create a JetStream context");
+        goto done;
+    }
+    st = ST_OK;
+done:
+    natsOptions_Destroy(opts);
+    if (st) {
+        bus_free(bus);
+        return st;
+    }
+    *out = bus;
+    return ST_OK;
+}
+
+natsConnection *bus_nats(bus_t *bus)
+{
+    return bus->nc;
+}
+
+const char *bus_name(const bus_t *bus)
+{
+    return bus->name;
+}
+
+const char *bus_instance(const bus_t *bus)
+{
+    return bus->instance;
+}
+
+void bus_method_name(const char *rpc_name, char *out, size_t outlen)
+{
+    size_t o = 0;
+    for (size_t i = 0; rpc_name[i] && o + 2 < outlen; i++) {
+        char c = rpc_name[i];
+        if (c >= 'A' && c <= 'Z') {
+            if (i > 0 && o > 0 && out[o - 1] != '_')
+                out[o++] = '_';
+            c = (char)(c - 'A' + 'a');
+        }
+        out[o++] = c;
+    }
+    out[o] = '\0';
+}
+
+/* ---- serving ---------------------------------------------------------------------------- */
+
+static void enqueue(bus_t *bus, natsMsg *msg, int method)
+{
+    pthread_mutex_lock(&bus->qmu);
+    if (bus->qlen == bus->qcap) {
+        size_t ncap = bus->qcap ? bus->qcap * 2 : 256;
+        job_t *nq = xmalloc(ncap * sizeof *nq);
+        for (size_t i = 0; i < bus->qlen; i++)
+            nq[i] = bus->queue[(bus->qhead + i) % bus->qcap];
+        free(bus->queue);
+        bus->queue = nq;
+        bus->qcap = ncap;
+        bus->qhead = 0;
+    }
+    bus->queue[(bus->qhead + bus->qlen) % bus->qcap] = (job_t){msg, method};
+    bus->qlen++;
+    pthread_cond_signal(&bus->qcv);
+    pthread_mutex_unlock(&bus->qmu);
+}
+
+static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    sub_closure_t *c = closure;
+    enqueue(c->bus, msg, c->method);
+}
+
+static status_t handle_ping(void *svc, bus_req_t *req)
+{
+    Common__Pong pong = COMMON__PONG__INIT;
+    bus_t *bus = req->bus;
+    pong.service = bus->name;
+    pong.instance = bus->instance;
+    pong.has_db_ok = true;
+    pong.db_ok = bus->health ? bus->health(svc) : true;
+    bus_reply(req, pong.db_ok ? ST_OK : ST_UNAVAILABLE, &pong.base);
+    return ST_OK;
+}
+
+static bool deadline_passed(natsMsg *msg)
+{
+    const char *v = NULL;
+    if (natsMsgHeader_Get(msg, BUS_HDR_DEADLINE, &v) != NATS_OK || !v)
+        return false;
+    long long deadline = atoll(v);
+    return deadline > 0 && time_now_ms() > deadline;
+}
+
+static void run_job(bus_t *bus, job_t *job)
+{
+    bus_req_t req = {.bus = bus, .msg = job->msg, .method = job->method};
+    if (deadline_passed(job->msg)) {
+        /* The caller has given up; answering would only add load. */
+        log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(job->msg)};
+        LOG_CTX_WARN(&ctx, "bus: request dropped, deadline passed while queued");
+        natsMsg_Destroy(job->msg);
+        return;
+    }
+    if (job->method < 0)
+        handle_ping(bus->svc, &req);
+    else
+        bus->fns[job->method](bus->svc, &req);
+    if (!req.replied) {
+        log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(job->msg)};
+        LOG_CTX_ERROR(&ctx, "bus: handler returned without replying");
+        bus_reply(&req, ST_INTERNAL, NULL);
+    }
+    free(req.errmsg);
+    for (int i = 0; i < req.nhdrs; i++)
+        free(req.hdr_values[i]);
+    natsMsg_Destroy(job->msg);
+}
+
+static void *worker_main(void *arg)
+{
+    bus_t *bus = arg;
+    for (;;) {
+        job_t job;
+        pthread_mutex_lock(&bus->qmu);
+        while (bus->qlen == 0 && !bus->stopping)
+            pthread_cond_wait(&bus->qcv, &bus->qmu);
+        if (bus->qlen == 0) {
+            pthread_mutex_unlock(&bus->qmu);
+            break;
+        }
+        job = bus->queue[bus->qhead];
+        bus->qhead = (bus->qhead + 1) % bus->qcap;
+        bus->qlen--;
+        pthread_mutex_unlock(&bus->qmu);
+        run_job(bus, &job);
+    }
+    return NULL;
+}
+
+void bus_set_health_check(bus_t *bus, bool (*check)(void *svc))
+{
+    bus->health = check;
+}
+
+static status_t subscribe(bus_t *bus, size_t i, const char *method_name, int method)
+{
+    char subject[256];
+    snprintf(subject, sizeof subject, "svc.%s.%s", bus->name, method_name);
+    bus->closures[i] = (sub_closure_t){bus, method};
+    natsStatus ns = natsConnection_QueueSubscribe(&bus->subs[i], bus->nc, subject, bus->name,
+                                                  on_request, &bus->closures[i]);
+    if (ns != NATS_OK) {
+        LOG_ERROR("bus: cannot subscribe to %s: %s", subject, natsStatus_GetText(ns));
+        return from_nats(ns);
+    }
+    natsSubscription_SetPendingLimits(bus->subs[i], -1, 256 * 1024 * 1024);
+    return ST_OK;
+}
+
+status_t bus_serve(bus_t *bus, const ProtobufCServiceDescriptor *desc, const bus_method_t *methods,
+                   size_t n_methods, void *svc, int workers)
+{
+    status_t st = ST_OK;
+    char name[128];
+
+    bus->desc = desc;
+    bus->svc = svc;
+    bus->fns = xcalloc(desc->n_methods, sizeof *bus->fns);
+    for (unsigned i = 0; i < desc->n_methods; i++) {
+        bus_method_name(desc->methods[i].name, name, sizeof name);
+        for (size_t j = 0; j < n_methods; j++)
+            if (strcmp(methods[j].method, name) == 0)
+                bus->fns[i] = methods[j].fn;
+        if (!bus->fns[i]) {
+            LOG_ERROR("bus: rpc %s of %s has no handler", name, desc->name);
+            abort(); /* the proto is the contract: a missing handler is a programming error */
+        }
+    }
+    bus->nworkers = workers > 0 ? workers : 1;
+    bus->workers = xcalloc((size_t)bus->nworkers, sizeof *bus->workers);
+    for (int i = 0; i < bus->nworkers; i++)
+        pthread_create(&bus->workers[i], NULL, worker_main, bus);
+
+    bus->nsubs = desc->n_methods + 1;
+    bus->subs = xcalloc(bus->nsubs, sizeof *bus->subs);
+    bus->closures = xcalloc(bus->nsubs, sizeof *bus->closures);
+    for (unsigned i = 0; i < desc->n_methods && !st; i++) {
+        bus_method_name(desc->methods[i].name, name, sizeof name);
+        st = subscribe(bus, i, name, (int)i);
+    }
+    if (!st)
+        st = subscribe(bus, desc->n_methods, "ping", -1);
+    if (!st)
+        st = from_nats(natsConnection_Flush(bus->nc));
+    if (!st)
+        LOG_INFO("bus: serving %u methods on svc.%s.* with %d workers", desc->n_methods,
+                 bus->name, bus->nworkers);
+    return st;
+}
+
+const char *bus_req_subject(const bus_req_t *req)
+{
+    return natsMsg_GetSubject(req->msg);
+}
+
+const char *bus_req_header(const bus_req_t *req, const char *name)
+{
+    const char *v = NULL;
+    if (natsMsgHeader_Get(req->msg, name, &v) != NATS_OK)
+        return NULL;
+    return v;
+}
+
+const char *bus_req_org(const bus_req_t *req)
+{
+    return bus_req_header(req, BUS_HDR_ORG);
+}
+
+const char *bus_req_user(const bus_req_t *req)
+{
+    return bus_req_header(req, BUS_HDR_USER);
+}
+
+const char *bus_req_role(const bus_req_t *req)
+{
+    return bus_req_header(req, BUS_HDR_ROLE);
+}
+
+const char *bus_req_id(const bus_req_t *req)
+{
+    return bus_req_header(req, BUS_HDR_REQUEST_ID);
+}
+
+const ProtobufCMethodDescriptor *bus_req_method(const bus_req_t *req)
+{
+    return req->method >= 0 ? &req->bus->desc->methods[req->method] : NULL;
+}
+
+const void *bus_req_data(const bus_req_t *req, size_t *len)
+{
+    *len = (size_t)natsMsg_GetDataLength(req->msg);
+    return natsMsg_GetData(req->msg);
+}
+
+status_t bus_req_decode(bus_req_t *req, ProtobufCMessage **out)
+{
+    const ProtobufCMethodDescriptor *m = bus_req_method(req);
+    size_t len;
+    const void *data = bus_req_data(req, &len);
+    ProtobufCMessage *msg = protobuf_c_message_unpack(m->input, NULL, len, data);
+    if (!msg) {
+        bus_req_fail(req, "malformed %s", m->input->name);
+        return ST_INVALID;
+    }
+    *out = msg;
+    return ST_OK;
+}
+
+void bus_req_fail(bus_req_t *req, const char *fmt, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    free(req->errmsg);
+    req->errmsg = buf_steal(&b);
+}
+
+void bus_req_reply_header(bus_req_t *req, const char *name, const char *value)
+{
+    if (req->nhdrs == MAX_REPLY_HEADERS) {
+        LOG_ERROR("bus: too many reply headers");
+        return;
+    }
+    req->hdr_names[req->nhdrs] = name;
+    req->hdr_values[req->nhdrs++] = xstrdup(value);
+}
+
+void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg)
+{
+    const char *reply = natsMsg_GetReply(req->msg);
+    natsMsg *out = NULL;
+    uint8_t stackbuf[4096];
+    uint8_t *data = NULL;
+    size_t len = 0;
+
+    if (req->replied) {
+        LOG_ERROR("bus: second reply to %s ignored", natsMsg_GetSubject(req->msg));
+        return;
+    }
+    req->replied = true;
+    if (!reply || !*reply)
+        return;
+    if (st == ST_OK && msg) {
+        len = protobuf_c_message_get_packed_size(msg);
+        data = len <= sizeof stackbuf ? stackbuf : xmalloc(len);
+        protobuf_c_message_pack(msg, data);
+    }
+    if (natsMsg_Create(&out, reply, NULL, (const char *)data, (int)len) != NATS_OK)
+        goto done;
+    if (st != ST_OK) {
+        char code[8];
+        snprintf(code, sizeof code, "%d", status_http(st));
+        natsMsgHeader_Set(out, BUS_HDR_ERR_CODE, code);
+        natsMsgHeader_Set(out, BUS_HDR_ERR, req->errmsg ? req->errmsg : status_str(st));
+    }
+    for (int i = 0; i < req->nhdrs; i++)
+        natsMsgHeader_Set(out, req->hdr_names[i], req->hdr_values[i]);
+    natsStatus ns = natsConnection_PublishMsg(req->bus->nc, out);
+    if (ns != NATS_OK) {
+        log_ctx_t ctx = {.request_id = bus_req_id(req), .subject = natsMsg_GetSubject(req->msg)};
+        LOG_CTX_ERROR(&ctx, "bus: reply lost: %s", natsStatus_GetText(ns));
+    }
+done:
+    natsMsg_Destroy(out);
+    if (data != stackbuf)
+        free(data);
+}
+
+/* ---- calling ------------------------------------------------------------------------------ */
+
+void bus_ctx_from_req(const bus_req_t *req, bus_ctx_t *ctx)
+{
+    ctx->org_id = bus_req_org(req);
+    ctx->user_id = bus_req_user(req);
+    ctx->role = bus_req_role(req);
+    ctx->request_id = bus_req_id(req);
+}
+
+static void set_ctx_headers(natsMsg *m, const bus_ctx_t *ctx, int timeout_ms)
+{
+    char deadline[24];
+    snprintf(deadline, sizeof deadline, "%lld", (long long)(time_now_ms() + timeout_ms));
+    natsMsgHeader_Set(m, BUS_HDR_DEADLINE, deadline);
+    if (!ctx)
+        return;
+    if (ctx->org_id)
+        natsMsgHeader_Set(m, BUS_HDR_ORG, ctx->org_id);
+    if (ctx->user_id)
+        natsMsgHeader_Set(m, BUS_HDR_USER, ctx->user_id);
+    if (ctx->role)
+        natsMsgHeader_Set(m, BUS_HDR_ROLE, ctx->role);
+    if (ctx->request_id)
+        natsMsgHeader_Set(m, BUS_HDR_REQUEST_ID, ctx->request_id);
+}
+
+status_t bus_reply_status(natsMsg *msg, const char **errmsg)
+{
+    const char *code = NULL, *text = NULL;
+    if (natsMsg_IsNoResponders(msg)) {
+        if (errmsg)
+            *errmsg = "service unavailable";
+        return ST_UNAVAILABLE;
+    }
+    if (natsMsgHeader_Get(msg, BUS_HDR_ERR_CODE, &code) != NATS_OK || !code)
+        return ST_OK;
+    natsMsgHeader_Get(msg, BUS_HDR_ERR, &text);
+    if (errmsg)
+        *errmsg = text ? text : "";
+    status_t st = status_from_http(atoi(code));
+    return st == ST_OK ? ST_INTERNAL : st;
+}
+
+status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const ProtobufCMessage *in,
+                  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
+                  char *errmsg, size_t errlen, int timeout_ms)
+{
+    natsMsg *req = NULL, *rep = NULL;
+    uint8_t *data = NULL;
+    size_t len = 0;
+    status_t st;
+    const char *text = NULL;
+
+    if (timeout_ms <= 0)
+        timeout_ms = BUS_DEFAULT_TIMEOUT_MS;
+    if (in) {
+        len = protobuf_c_message_get_packed_size(in);
+        data = xmalloc(len);
+        protobuf_c_message_pack(in, data);
+    }
+    if ((st = from_nats(natsMsg_Create(&req, subject, NULL, (const char *)data, (int)len))))
+        goto done;
+    set_ctx_headers(req, ctx, timeout_ms);
+    if ((st = from_nats(natsConnection_RequestMsg(&rep, bus->nc, req, timeout_ms)))) {
+        text = st == ST_TIMEOUT ? "deadline exceeded" : "service unavailable";
+        goto done;
+    }
+    if ((st = bus_reply_status(rep, &text)))
+        goto done;
+    if (out_desc && out) {
+        *out = protobuf_c_message_unpack(out_desc, NULL, (size_t)natsMsg_GetDataLength(rep),
+                                         (const uint8_t *)natsMsg_GetData(rep));
+        if (!*out) {
+            text = "malformed reply";
+            st = ST_INTERNAL;
+        }
+    }
+done:
+    if (st && errmsg && errlen)
+        snprintf(errmsg, errlen, "%s", text ? text : status_str(st));
+    natsMsg_Destroy(req);
+    natsMsg_Destroy(rep);
+    free(data);
+    return st;
+}
+
+/* ---- asynchronous calls ----------------------------------------------------------------------- */
+
+static pending_t *pending_take(bus_t *bus, uint64_t seq)
+{
+    pending_t **pp = &bus->pending[seq % PENDING_BUCKETS];
+    for (; *pp; pp = &(*pp)->next) {
+        if ((*pp)->seq == seq) {
+            pending_t *p = *pp;
+            *pp = p->next;
+            bus->npending--;
+            return p;
+        }
+    }
+    return NULL;
+}
+
+static void on_async_reply(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    bus_t *bus = closure;
+    const char *subj = natsMsg_GetSubject(msg);
+    const char *dot = strrchr(subj, '.');
+    uint64_t seq = dot ? strtoull(dot + 1, NULL, 10) : 0;
+
+    pthread_mutex_lock(&bus->amu);
+    pending_t *p = pending_take(bus, seq);
+    pthread_mutex_unlock(&bus->amu);
+    if (!p) { /* late reply after a timeout */
+        natsMsg_Destroy(msg);
+        return;
+    }
+    const char *errmsg = NULL;
+    status_t st = bus_reply_status(msg, &errmsg);
+    if (st == ST_UNAVAILABLE && natsMsg_IsNoResponders(msg)) {
+        natsMsg_Destroy(msg);
+        p->cb(p->arg, ST_UNAVAILABLE, "service unavailable", NULL);
+    } else {
+        p->cb(p->arg, st, errmsg, msg);
+    }
+    free(p);
+}
+
+static void *timer_main(void *arg)
+{
+    bus_t *bus = arg;
+    pthread_mutex_lock(&bus->amu);
+    while (!bus->timer_stop) {
+        int64_t now = time_mono_us();
+        pending_t *expired = NULL;
+        for (int b = 0; b < PENDING_BUCKETS && bus->npending; b++) {
+            pending_t **pp = &bus->pending[b];
+            while (*pp) {
+                pending_t *p = *pp;
+                if (p->deadline_us <= now || bus->timer_stop) {
+                    *pp = p->next;
+                    bus->npending--;
+                    p->next = expired;
+                    expired = p;
+                } else {
+                    pp = &p->next;
+                }
+            }
+        }
+        pthread_mutex_unlock(&bus->amu);
+        while (expired) {
+            pending_t *p = expired;
+            expired = p->next;
+            p->cb(p->arg, ST_TIMEOUT, "deadline exceeded", NULL);
+            free(p);
+        }
+        pthread_mutex_lock(&bus->amu);
+        if (bus->timer_stop)
+            break;
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += TIMER_TICK_US * 1000;
+        if (ts.tv_nsec >= 1000000000) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000;
+        }
+        pthread_cond_timedwait(&bus->acv, &bus->amu, &ts);
+    }
+    pthread_mutex_unlock(&bus->amu);
+    return NULL;
+}
+
+static status_t async_init(bus_t *bus)
+{
+    natsInbox *inbox = NULL;
+    char wildcard[80];
+    if (natsInbox_Create(&inbox) != NATS_OK)
+        return ST_INTERNAL;
+    snprintf(bus->inbox, sizeof bus->inbox, "%s", (const char *)inbox);
+    natsInbox_Destroy(inbox);
+    snprintf(wildcard, sizeof wildcard, "%s.*", bus->inbox);
+    natsStatus ns = natsConnection_Subscribe(&bus->inbox_sub, bus->nc, wildcard, on_async_reply, bus);
+    if (ns != NATS_OK)
+        return from_nats(ns);
+    natsSubscription_SetPendingLimits(bus->inbox_sub, -1, 512 * 1024 * 1024);
+    pthread_create(&bus->timer, NULL, timer_main, bus);
+    bus->timer_running = true;
+    return ST_OK;
+}
+
+status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const void *data,
+                        size_t len, int timeout_ms, bus_async_cb cb, void *arg)
+{
+    natsMsg *m = NULL;
+    char reply[96];
+    status_t st = ST_OK;
+
+    pthread_mutex_lock(&bus->amu);
+    if (!bus->inbox_sub)
+        st = async_init(bus);
+    uint64_t seq = ++bus->next_seq;
+    if (!st) {
+        pending_t *p = xmalloc(sizeof *p);
+        *p = (pending_t){seq, time_mono_us() + (int64_t)timeout_ms * 1000, cb, arg,
+                         bus->pending[seq % PENDING_BUCKETS]};
+        bus->pending[seq % PENDING_BUCKETS] = p;
+        bus->npending++;
+    }
+    pthread_mutex_unlock(&bus->amu);
+    if (st)
+        return st;
+
+    snprintf(reply, sizeof reply, "%s.%llu", bus->inbox, (unsigned long long)seq);
+    st = from_nats(natsMsg_Create(&m, subject, reply, (const char *)data, (int)len));
+    if (!st) {
+        set_ctx_headers(m, ctx, timeout_ms);
+        st = from_nats(natsConnection_PublishMsg(bus->nc, m));
+    }
+    natsMsg_Destroy(m);
+    if (st) {
+        /* Not sent: withdraw the pending entry unless a racing reply already took it. */
+        pthread_mutex_lock(&bus->amu);
+        pending_t *p = pending_take(bus, seq);
+        pthread_mutex_unlock(&bus->amu);
+        if (!p)
+            return ST_OK; /* callback already ran or will run */
+        free(p);
+    }
+    return st;
+}
+
+status_t bus_publish(bus_t *bus, const char *subject, const void *data, size_t len)
+{
+    return from_nats(natsConnection_Publish(bus->nc, subject, data, (int)len));
+}
+
+/* ---- JetStream ------------------------------------------------------------------------------ */
+
+status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjects)
+{
+    jsStreamConfig cfg;
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    char *copy = xstrdup(subjects), *save = NULL;
+    const char *list[16];
+    int n = 0;
+
+    for (char *t = strtok_r(copy, ",", &save); t && n < 16; t = strtok_r(NULL, ",", &save))
+        list[n++] = t;
+    jsStreamConfig_Init(&cfg);
+    cfg.Name = stream;
+    cfg.Subjects = list;
+    cfg.SubjectsLen = n;
+    cfg.Storage = js_FileStorage;
+    natsStatus ns = js_AddStream(&si, bus->js, &cfg, NULL, &jerr);
+    if (ns != NATS_OK && jerr == JSStreamNameExistErr)
+        ns = js_UpdateStream(&si, bus->js, &cfg, NULL, &jerr);
+    if (ns != NATS_OK)
+        LOG_ERROR("bus: cannot create stream %s: %s (%d)", stream, natsStatus_GetText(ns),
+                  (int)jerr);
+    jsStreamInfo_Destroy(si);
+    free(copy);
+    return from_nats(ns);
+}
+
+status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, const void *data,
+                        size_t len)
+{
+    jsPubOptions po;
+    jsPubAck *ack = NULL;
+    jsErrCode jerr = 0;
+    jsPubOptions_Init(&po);
+    po.MsgId = msg_id;
+    po.MaxWait = 5000;
+    natsStatus ns = js_Publish(&ack, bus->js, subject, data, (int)len, &po, &jerr);
+    jsPubAck_Destroy(ack);
+    return from_nats(ns);
+}
+
+/* ---- teardown ------------------------------------------------------------------------------- */
+
+void bus_free(bus_t *bus)
+{
+    if (!bus)
+        return;
+    for (size_t i = 0; i < bus->nsubs; i++) {
+        if (bus->subs[i]) {
+            natsSubscription_Unsubscribe(bus->subs[i]);
+            natsSubscription_Destroy(bus->subs[i]);
+        }
+    }
+    if (bus->nc)
+        natsConnection_Flush(bus->nc);
+    pthread_mutex_lock(&bus->qmu);
+    bus->stopping = true;
+    pthread_cond_broadcast(&bus->qcv);
+    pthread_mutex_unlock(&bus->qmu);
+    for (int i = 0; i < bus->nworkers; i++)
+        pthread_join(bus->workers[i], NULL);
+    if (bus->inbox_sub) {
+        natsSubscription_Unsubscribe(bus->inbox_sub);
+        natsSubscription_Destroy(bus->inbox_sub);
+    }
+    if (bus->timer_running) {
+        pthread_mutex_lock(&bus->amu);
+        bus->timer_stop = true;
+        pthread_cond_signal(&bus->acv);
+        pthread_mutex_unlock(&bus->amu);
+        pthread_join(bus->timer, NULL);
+    }
+    /* Anything still pending gets its one callback. */
+    for (int b = 0; b < PENDING_BUCKETS; b++) {
+        while (bus->pending[b]) {
+            pending_t *p = bus->pending[b];
+            bus->pending[b] = p->next;
+            p->cb(p->arg, ST_UNAVAILABLE, "shutting down", NULL);
+            free(p);
+        }
+    }
+    jsCtx_Destroy(bus->js);
+    if (bus->nc) {
+        natsConnection_Close(bus->nc);
+        natsConnection_Destroy(bus->nc);
+    }
+    for (size_t i = 0; i < bus->qlen; i++)
+        natsMsg_Destroy(bus->queue[(bus->qhead + i) % bus->qcap].msg);
+    free(bus->queue);
+    free(bus->subs);
+    free(bus->closures);
+    free(bus->workers);
+    free(bus->fns);
+    free(bus->name);
+    pthread_mutex_destroy(&bus->qmu);
+    pthread_cond_destroy(&bus->qcv);
+    pthread_mutex_destroy(&bus->amu);
+    pthread_cond_destroy(&bus->acv);
+    free(bus);
+}

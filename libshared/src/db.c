@@ -1,0 +1,388 @@
+/* db.c - libpq connection pool with lazily prepared statements, transactions, error mapping
+ * and migrations under an advisory lock (see db.h).
+ *
+ * Each pooled connection remembers which db_stmt_t it has prepared (by pointer: statements are
+ * static). A broken connection is reset on the next acquire and forgets its statements.
+ */
+#include "shared/db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "shared/log.h"
+#include "shared/util.h"
+
+#define ACQUIRE_TIMEOUT_MS 5000
+
+struct db {
+    db_pool_t *pool;
+    PGconn *conn;
+    const db_stmt_t **prepared;
+    size_t nprepared, capprepared;
+    bool in_tx;
+    bool busy;
+    char constraint[64];
+};
+
+struct db_pool {
+    char *url;
+    db_t *conns;
+    int size;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+};
+
+static void forget_prepared(db_t *db)
+{
+    db->nprepared = 0;
+}
+
+static status_t connect_one(db_t *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        return ST_OK;
+    if (db->conn) {
+        PQreset(db->conn);
+        forget_prepared(db);
+        if (PQstatus(db->conn) == CONNECTION_OK)
+            return ST_OK;
+        PQfinish(db->conn);
+        db->conn = NULL;
+    }
+    db->conn = PQconnectdb(db->pool->url);
+    forget_prepared(db);
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        /* The message can quote the host but never the password. */
+        LOG_ERROR("db: cannot connect: %s", PQerrorMessage(db->conn));
+        PQfinish(db->conn);
+        db->conn = NULL;
+        return ST_UNAVAILABLE;
+    }
+    PQclear(PQexec(db->conn, "SET application_name = 'platform'"));
+    return ST_OK;
+}
+
+status_t db_pool_new(const char *url, int size, db_pool_t **out)
+{
+    db_pool_t *pool = xcalloc(1, sizeof *pool);
+    pool->url = xstrdup(url);
+    pool->size = size > 0 ? size : 1;
+    pool->conns = xcalloc((size_t)pool->size, sizeof *pool->conns);
+    for (int i = 0; i < pool->size; i++)
+        pool->conns[i].pool = pool;
+    pthread_mutex_init(&pool->mu, NULL);
+    pthread_cond_init(&pool->cv, NULL);
+    status_t st = connect_one(&pool->conns[0]);
+    if (st) {
+        db_pool_free(pool);
+        return st;
+    }
+    *out = pool;
+    return ST_OK;
+}
+
+void db_pool_free(db_pool_t *pool)
+{
+    if (!pool)
+        return;
+    for (int i = 0; i < pool->size; i++) {
+        PQfinish(pool->conns[i].conn);
+        free(pool->conns[i].prepared);
+    }
+    free(pool->conns);
+    free(pool->url);
+    pthread_mutex_destroy(&pool->mu);
+    pthread_cond_destroy(&pool->cv);
+    free(pool);
+}
+
+status_t db_acquire(db_pool_t *pool, db_t **out)
+{
+    db_t *db = NULL;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += ACQUIRE_TIMEOUT_MS / 1000;
+
+    pthread_mutex_lock(&pool->mu);
+    while (!db) {
+        /* Prefer a connection that is already open. */
+        for (int i = 0; i < pool->size && !db; i++)
+            if (!pool->conns[i].busy && pool->conns[i].conn)
+                db = &pool->conns[i];
+        for (int i = 0; i < pool->size && !db; i++)
+            if (!pool->conns[i].busy)
+                db = &pool->conns[i];
+        if (!db && pthread_cond_timedwait(&pool->cv, &pool->mu, &ts) != 0)
+            break;
+    }
+    if (db)
+        db->busy = true;
+    pthread_mutex_unlock(&pool->mu);
+    if (!db) {
+        LOG_ERROR("db: no free connection within %d ms", ACQUIRE_TIMEOUT_MS);
+        return ST_UNAVAILABLE;
+    }
+    status_t st = connect_one(db);
+    if (st) {
+        db_release(db);
+        return st;
+    }
+    db->constraint[0] = '\0';
+    *out = db;
+    return ST_OK;
+}
+
+void db_release(db_t *db)
+{
+    if (!db)
+        return;
+    if (db->in_tx)
+        db_rollback(db);
+    db_pool_t *pool = db->pool;
+    pthread_mutex_lock(&pool->mu);
+    db->busy = false;
+    pthread_cond_signal(&pool->cv);
+    pthread_mutex_unlock(&pool->mu);
+}
+
+bool db_pool_healthy(db_pool_t *pool)
+{
+    db_t *db = NULL;
+    bool ok = false;
+    if (db_acquire(pool, &db) == ST_OK) {
+        ok = db_exec_sql(db, "SELECT 1") == ST_OK;
+        db_release(db);
+    }
+    return ok;
+}
+
+PGconn *db_pgconn(db_t *db)
+{
+    return db->conn;
+}
+
+const char *db_last_constraint(const db_t *db)
+{
+    return db->constraint;
+}
+
+/* Maps a failed result to a status, remembering the constraint; logs unexpected errors once. */
+static status_t result_status(db_t *db, PGresult *res, const char *what)
+{
+    ExecStatusType es = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+    if (es == PGRES_COMMAND_OK || es == PGRES_TUPLES_OK)
+        return ST_OK;
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *cons = res ? PQresultErrorField(res, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    snprintf(db->constraint, sizeof db->constraint, "%s", cons ? cons : "");
+    if (PQstatus(db->conn) != CONNECTION_OK) {
+        LOG_ERROR("db: connection lost during %s", what);
+        return ST_UNAVAILABLE;
+    }
+    if (state) {
+        if (strcmp(state, "23505") == 0 || strcmp(state, "40001") == 0 ||
+            strcmp(state, "40P01") == 0)
+            return ST_CONFLICT;
+        if (strcmp(state, "23503") == 0)
+            return ST_NOT_FOUND;
+        if (strcmp(state, "23514") == 0 || strcmp(state, "22P02") == 0 ||
+            strcmp(state, "22001") == 0 || strcmp(state, "22003") == 0 ||
+            strcmp(state, "23502") == 0 || strcmp(state, "22007") == 0 ||
+            strcmp(state, "22008") == 0)
+            return ST_INVALID;
+        if (strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0)
+            return ST_UNAVAILABLE;
+        if (strcmp(state, "57014") == 0)
+            return ST_TIMEOUT;
+    }
+    LOG_ERROR("db: %s failed: [%s] %s", what, state ? state : "?",
+              res ? PQresultErrorMessage(res) : PQerrorMessage(db->conn));
+    return ST_INTERNAL;
+}
+
+static bool is_prepared(const db_t *db, const db_stmt_t *stmt)
+{
+    for (size_t i = 0; i < db->nprepared; i++)
+        if (db->prepared[i] == stmt)
+            return true;
+    return false;
+}
+
+status_t db_exec(db_t *db, const db_stmt_t *stmt, const char *const *params, PGresult **out)
+{
+    status_t st;
+    PGresult *res = NULL;
+
+    if (!is_prepared(db, stmt)) {
+        res = PQprepare(db->conn, stmt->name, stmt->sql, stmt->nparams, NULL);
+        if ((st = result_status(db, res, stmt->name)))
+            goto done;
+        PQclear(res);
+        res = NULL;
+        if (db->nprepared == db->capprepared) {
+            db->capprepared = db->capprepared ? db->capprepared * 2 : 16;
+            db->prepared = xrealloc(db->prepared, db->capprepared * sizeof *db->prepared);
+        }
+        db->prepared[db->nprepared++] = stmt;
+    }
+    res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
+    if ((st = result_status(db, res, stmt->name)))
+        goto done;
+    if (out) {
+        *out = res;
+        res = NULL;
+    }
+done:
+    PQclear(res);
+    return st;
+}
+
+status_t db_exec_sql(db_t *db, const char *sql)
+{
+    PGresult *res = PQexec(db->conn, sql);
+    status_t st = result_status(db, res, "statement");
+    PQclear(res);
+    return st;
+}
+
+status_t db_begin(db_t *db)
+{
+    status_t st = db_exec_sql(db, "BEGIN");
+    if (!st)
+        db->in_tx = true;
+    return st;
+}
+
+status_t db_begin_org(db_t *db, const char *org_id)
+{
+    static const db_stmt_t SET_ORG = {"db_set_org", "SELECT set_config('app.org_id', $1, true)",
+                                      1};
+    status_t st = db_begin(db);
+    if (!st) {
+        const char *p[] = {org_id ? org_id : ""};
+        if ((st = db_exec(db, &SET_ORG, p, NULL)))
+            db_rollback(db);
+    }
+    return st;
+}
+
+status_t db_commit(db_t *db)
+{
+    status_t st = db_exec_sql(db, "COMMIT");
+    db->in_tx = false;
+    return st;
+}
+
+void db_rollback(db_t *db)
+{
+    if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
+        PQclear(PQexec(db->conn, "ROLLBACK"));
+    db->in_tx = false;
+}
+
+int db_nrows(const PGresult *res)
+{
+    return res ? PQntuples(res) : 0;
+}
+
+const char *db_get(const PGresult *res, int row, int col)
+{
+    return PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
+}
+
+bool db_get_bool(const PGresult *res, int row, int col)
+{
+    const char *v = db_get(res, row, col);
+    return v && v[0] == 't';
+}
+
+long long db_get_int(const PGresult *res, int row, int col)
+{
+    const char *v = db_get(res, row, col);
+    return v ? atoll(v) : 0;
+}
+
+/* ---- migrations ------------------------------------------------------------------------------ */
+
+static int cmp_migration(const void *a, const void *b)
+{
+    return strcmp(((const db_migration_t *)a)->name, ((const db_migration_t *)b)->name);
+}
+
+status_t db_migrate(db_pool_t *pool, const char *schema, const db_migration_t *migrations,
+                    size_t n)
+{
+    db_t *db = NULL;
+    status_t st;
+    buf_t sql = BUF_INIT;
+    PGresult *res = NULL;
+    db_migration_t *sorted = NULL;
+    bool locked = false;
+    char *ident = NULL;
+
+    if ((st = db_acquire(pool, &db)))
+        goto done;
+    ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
+    /* One lock per schema: replicas of one service serialise, other services don't wait. */
+    const char *lp[] = {schema};
+    res = PQexecParams(db->conn, "SELECT pg_advisory_lock(hashtext('migrate:' || $1))", 1, NULL,
+                       lp, NULL, NULL, 0);
+    if ((st = result_status(db, res, "migration lock")))
+        goto done;
+    locked = true;
+    PQclear(res);
+    res = NULL;
+    buf_printf(&sql,
+               "CREATE SCHEMA IF NOT EXISTS %s; CREATE TABLE IF NOT EXISTS %s.schema_migrations "
+               "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+               ident, ident);
+    if ((st = db_exec_sql(db, sql.data)))
+        goto done;
+
+    sorted = xmalloc((n ? n : 1) * sizeof *sorted);
+    memcpy(sorted, migrations, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_migration);
+    for (size_t i = 0; i < n; i++) {
+        buf_reset(&sql);
+        buf_printf(&sql, "SELECT 1 FROM %s.schema_migrations WHERE name = $1", ident);
+        const char *p[] = {sorted[i].name};
+        res = PQexecParams(db->conn, sql.data, 1, NULL, p, NULL, NULL, 0);
+        if ((st = result_status(db, res, "migration check")))
+            goto done;
+        bool applied = PQntuples(res) > 0;
+        PQclear(res);
+        res = NULL;
+        if (applied)
+            continue;
+        if ((st = db_begin(db)) || (st = db_exec_sql(db, sorted[i].sql)))
+            goto fail;
+        buf_reset(&sql);
+        buf_printf(&sql, "INSERT INTO %s.schema_migrations (name) VALUES ($1)", ident);
+        res = PQexecParams(db->conn, sql.data, 1, NULL, p, NULL, NULL, 0);
+        if ((st = result_status(db, res, "migration record")) || (st = db_commit(db)))
+            goto fail;
+        PQclear(res);
+        res = NULL;
+        LOG_INFO("db: applied migration %s/%s", schema, sorted[i].name);
+        continue;
+    fail:
+        LOG_ERROR("db: migration %s/%s failed", schema, sorted[i].name);
+        db_rollback(db);
+        goto done;
+    }
+done:
+    PQclear(res);
+    if (locked) {
+        const char *p[] = {schema};
+        PQclear(PQexecParams(db->conn, "SELECT pg_advisory_unlock(hashtext('migrate:' || $1))",
+                             1, NULL, p, NULL, NULL, 0));
+    }
+    PQfreemem(ident);
+    free(sorted);
+    buf_cleanup(&sql);
+    db_release(db);
+    return st;
+}
