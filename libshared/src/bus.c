@@ -478,6 +478,7 @@ void bus_ctx_from_req(const bus_req_t *req, bus_ctx_t *ctx)
     ctx->user_id = bus_req_user(req);
     ctx->role = bus_req_role(req);
     ctx->request_id = bus_req_id(req);
+    ctx->extra = NULL;
 }
 
 static void set_ctx_headers(natsMsg *m, const bus_ctx_t *ctx, int timeout_ms)
@@ -495,6 +496,8 @@ static void set_ctx_headers(natsMsg *m, const bus_ctx_t *ctx, int timeout_ms)
         natsMsgHeader_Set(m, BUS_HDR_ROLE, ctx->role);
     if (ctx->request_id)
         natsMsgHeader_Set(m, BUS_HDR_REQUEST_ID, ctx->request_id);
+    for (const char *const *h = ctx->extra; h && h[0] && h[1]; h += 2)
+        natsMsgHeader_Set(m, h[0], h[1]);
 }
 
 status_t bus_reply_status(natsMsg *msg, const char **errmsg)

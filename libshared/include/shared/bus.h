@@ -99,6 +99,7 @@ typedef struct {
     const char *user_id;
     const char *role;
     const char *request_id;
+    const char *const *extra; /* more headers: name, value, name, value, ..., NULL */
 } bus_ctx_t;
 
 /* Fills ctx from a request being served, to propagate it to a downstream call. */
