@@ -27,7 +27,7 @@ CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
 OPT      ?= -O2
 WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes -Wno-missing-field-initializers
 CFLAGS   := -std=c11 -D_GNU_SOURCE -g $(OPT) -pthread -fno-omit-frame-pointer $(WARN)
-CPPFLAGS := -Ilibshared/include -Iinfra -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
+CPPFLAGS := -I. -Ilibshared/include -Iinfra -I$(BUILD)/gen $(PKG_CFLAGS) -MMD -MP
 LDLIBS   := $(PKG_LIBS) -lm -pthread
 ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-sanitize-recover=undefined
@@ -64,8 +64,21 @@ $(LIBSHARED): $(SHARED_OBJS)
 	@mkdir -p $(@D)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+# The edge's route table is every services/<name>/routes.def, with the protos they name.
+ROUTE_DEFS := $(sort $(wildcard services/*/routes.def))
+ROUTES_GEN := $(BUILD)/gen/edge_routes_protos.h $(BUILD)/gen/edge_routes_defs.h
+$(BUILD)/gen/edge_routes_protos.h: $(ROUTE_DEFS) Makefile
+	@mkdir -p $(@D)
+	$(Q){ echo "/* Generated: the protos named by each routes.def of services. */"; \
+	  for d in $(ROUTE_DEFS); do s=$$(basename $$(dirname $$d)); \
+	    echo "#include \"proto/$$s.pb-c.h\""; done; } >$@.tmp && mv $@.tmp $@
+$(BUILD)/gen/edge_routes_defs.h: $(ROUTE_DEFS) Makefile
+	@mkdir -p $(@D)
+	$(Q){ echo "/* Generated: every routes.def of services. */"; \
+	  for d in $(ROUTE_DEFS); do echo "#include \"$$d\""; done; } >$@.tmp && mv $@.tmp $@
+
 # Every object may include generated headers: build them first.
-$(BUILD)/obj/%.o: %.c | $(PROTO_H)
+$(BUILD)/obj/%.o: %.c | $(PROTO_H) $(ROUTES_GEN)
 	@mkdir -p $(@D)
 	@echo "  CC      $<"
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -c $< -o $@

@@ -1,0 +1,132 @@
+/* main.c - the edge: configuration, the bus connection and its subscriptions (notifications,
+ * revocations), the libwebsockets context, the service loop and a clean shutdown. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge.h"
+#include "shared/config.h"
+#include "shared/crypto.h"
+#include "shared/log.h"
+
+edge_t edge;
+
+static const struct lws_protocols protocols[] = {
+    {"http", edge_callback, sizeof(pss_t), 65536, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0},
+};
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    edge.stopping = true;
+    if (edge.ctx)
+        lws_cancel_service(edge.ctx);
+}
+
+static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    cq_item_t *item = xcalloc(1, sizeof *item);
+    item->kind = (cq_kind_t)(uintptr_t)closure;
+    item->msg = msg;
+    cq_push(item);
+}
+
+static status_t load_config(edge_config_t *c)
+{
+    int64_t port, max_body, timeout, ttl;
+    status_t st;
+    if ((st = config_int("EDGE_PORT", 8080, 1, 65535, &port)) ||
+        (st = config_int("EDGE_MAX_BODY", 2 * 1024 * 1024, 1024, 1LL << 30, &max_body)) ||
+        (st = config_int("EDGE_TIMEOUT_MS", 10000, 100, 600000, &timeout)) ||
+        (st = config_int("EDGE_AUTH_CACHE_SECONDS", 10, 0, 3600, &ttl)) ||
+        (st = config_bool("EDGE_COOKIE_SECURE", false, &c->cookie_secure)) ||
+        (st = config_bool("EDGE_TRUST_PROXY", false, &c->trust_proxy)))
+        return st;
+    c->port = (int)port;
+    c->max_body = max_body;
+    c->timeout_ms = (int)timeout;
+    c->auth_cache_ttl_s = (int)ttl;
+    c->host = config_str("EDGE_HOST", "0.0.0.0");
+    c->static_dir = config_str("EDGE_STATIC_DIR", "web/dist");
+    c->public_url = config_str("PUBLIC_URL", NULL);
+    c->allowed_origins = config_str("EDGE_ALLOWED_ORIGINS", "");
+    return ST_OK;
+}
+
+static status_t subscribe(const char *subject, cq_kind_t kind, natsSubscription **sub)
+{
+    natsStatus ns = natsConnection_Subscribe(sub, bus_nats(edge.bus), subject, on_bus_msg,
+                                             (void *)(uintptr_t)kind);
+    if (ns != NATS_OK) {
+        LOG_ERROR("edge: cannot subscribe to %s: %s", subject, natsStatus_GetText(ns));
+        return ST_UNAVAILABLE;
+    }
+    natsSubscription_SetPendingLimits(*sub, -1, 64 * 1024 * 1024);
+    return ST_OK;
+}
+
+int main(void)
+{
+    struct lws_context_creation_info info;
+    int rc = 1;
+
+    log_init("edge", config_str("LOG_LEVEL", "info"));
+    lws_set_log_level(LLL_ERR, NULL);
+    if (crypto_init() || load_config(&edge.cfg))
+        return 2;
+    routes_init();
+    openapi_build(&edge.openapi);
+
+    if (bus_connect("edge", config_str("NATS_URL", "nats://127.0.0.1:4222"), 30000, &edge.bus))
+        goto done;
+    if (subscribe("notify.user.*.>", CQ_NOTIFY, &edge.notify_user_sub) ||
+        subscribe("notify.org.*.>", CQ_NOTIFY, &edge.notify_org_sub) ||
+        subscribe("auth.revoked", CQ_REVOKE, &edge.revoke_sub))
+        goto done;
+
+    memset(&info, 0, sizeof info);
+    info.port = edge.cfg.port;
+    info.iface = strcmp(edge.cfg.host, "0.0.0.0") == 0 ? NULL : edge.cfg.host;
+    info.protocols = protocols;
+    info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
+                   LWS_SERVER_OPTION_VALIDATE_UTF8;
+    info.max_http_header_data = 8192;
+    info.keepalive_timeout = 60;
+    info.timeout_secs = 30;
+    info.fd_limit_per_thread = 0;
+    edge.ctx = lws_create_context(&info);
+    if (!edge.ctx) {
+        LOG_ERROR("edge: cannot listen on %s:%d (is the port in use? set EDGE_PORT)",
+                  edge.cfg.host, edge.cfg.port);
+        goto done;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    LOG_INFO("edge: listening on http://%s:%d", edge.cfg.host, edge.cfg.port);
+    while (!edge.stopping)
+        if (lws_service(edge.ctx, 0) < 0)
+            break;
+    rc = 0;
+done:
+    LOG_INFO("edge: stopping");
+    natsSubscription_Destroy(edge.notify_user_sub);
+    natsSubscription_Destroy(edge.notify_org_sub);
+    natsSubscription_Destroy(edge.revoke_sub);
+    bus_free(edge.bus); /* pending calls complete into the queue, freed below */
+    if (edge.ctx)
+        lws_context_destroy(edge.ctx);
+    edge.ctx = NULL;
+    for (cq_item_t *item = cq_take_all(), *next; item; item = next) {
+        next = item->next;
+        cq_item_free(item);
+    }
+    authcache_clear();
+    buf_cleanup(&edge.openapi);
+    nats_Close();
+    return rc;
+}

@@ -1,0 +1,141 @@
+/* respond.c - answers: JSON errors in the one shape {"error":{"code","message","request_id"}},
+ * extra headers, and writing a prepared response across WRITEABLE callbacks in chunks. */
+#include <stdio.h>
+#include <string.h>
+
+#include "edge.h"
+#include "shared/log.h"
+
+#define CHUNK 16384
+
+void edge_respond_add_header(pss_t *pss, const char *name, const char *value)
+{
+    buf_append(&pss->resp_headers, name, strlen(name) + 1);
+    buf_append(&pss->resp_headers, value, strlen(value) + 1);
+}
+
+void edge_respond(pss_t *pss, int status, const char *content_type, const void *body, size_t len)
+{
+    pss->status = status;
+    snprintf(pss->content_type, sizeof pss->content_type, "%s", content_type ? content_type : "");
+    buf_reset(&pss->resp_body);
+    if (len)
+        buf_append(&pss->resp_body, body, len);
+    pss->stage = STAGE_RESPOND;
+    pss->responding = true;
+    if (pss->wsi)
+        lws_callback_on_writable(pss->wsi);
+}
+
+static void json_escape(buf_t *b, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_printf(b, "\\%c", *p);
+        else if (*p < 0x20)
+            buf_printf(b, "\\u%04x", *p);
+        else
+            buf_putc(b, (char)*p);
+    }
+}
+
+void edge_respond_error(pss_t *pss, status_t st, const char *message)
+{
+    buf_t b = BUF_INIT;
+    buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"", status_str(st));
+    json_escape(&b, message && *message ? message : status_str(st));
+    buf_printf(&b, "\",\"request_id\":\"%s\"}}", pss->request_id);
+    if (status_http(st) >= 500) {
+        log_ctx_t ctx = {.request_id = pss->request_id,
+                         .subject = pss->route ? pss->route->subject : NULL,
+                         .org_id = pss->ident.org_id[0] ? pss->ident.org_id : NULL};
+        LOG_CTX_WARN(&ctx, "%s %s -> %d: %s", pss->route ? pss->route->method : "",
+                     pss->path ? pss->path : "", status_http(st), message ? message : "");
+    }
+    edge_respond(pss, status_http(st), "application/json", b.data, b.len);
+    buf_cleanup(&b);
+}
+
+static int write_headers(struct lws *wsi, pss_t *pss)
+{
+    unsigned char buf[LWS_PRE + 4096];
+    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    bool empty = pss->status == 204 || pss->status == 304;
+    lws_filepos_t clen = empty ? LWS_ILLEGAL_HTTP_CONTENT_LEN : (lws_filepos_t)pss->resp_body.len;
+
+    if (lws_add_http_common_headers(wsi, (unsigned)pss->status, empty ? NULL : pss->content_type,
+                                    clen, &p, end))
+        return -1;
+    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-request-id:",
+                                    (const unsigned char *)pss->request_id,
+                                    (int)strlen(pss->request_id), &p, end))
+        return -1;
+    for (size_t off = 0; off < pss->resp_headers.len;) {
+        const char *name = pss->resp_headers.data + off;
+        const char *value = name + strlen(name) + 1;
+        off = (size_t)(value - pss->resp_headers.data) + strlen(value) + 1;
+        char hname[64];
+        snprintf(hname, sizeof hname, "%s:", name);
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)hname,
+                                        (const unsigned char *)value, (int)strlen(value), &p, end))
+            return -1;
+    }
+    if (pss->close_after &&
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
+                                     5, &p, end))
+        return -1;
+    if (lws_finalize_write_http_header(wsi, start, &p, end))
+        return -1;
+    pss->headers_sent = true;
+    return 0;
+}
+
+int edge_write_response(struct lws *wsi, pss_t *pss)
+{
+    unsigned char buf[LWS_PRE + CHUNK];
+
+    if (!pss->responding)
+        return 0;
+    if (!pss->headers_sent) {
+        if (write_headers(wsi, pss))
+            return -1;
+        if (pss->resp_body.len && pss->status != 204) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+    } else {
+        size_t left = pss->resp_body.len - pss->resp_sent;
+        size_t n = left > CHUNK ? CHUNK : left;
+        memcpy(buf + LWS_PRE, pss->resp_body.data + pss->resp_sent, n);
+        bool last = n == left;
+        if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
+            (int)n)
+            return -1;
+        pss->resp_sent += n;
+        if (!last) {
+            lws_callback_on_writable(wsi);
+            return 0;
+        }
+    }
+    /* The exchange is complete. */
+    bool close = pss->close_after;
+    edge_pss_reset(pss);
+    if (close)
+        return -1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+void edge_pss_reset(pss_t *pss)
+{
+    inflight_forget(pss);
+    free(pss->path);
+    free(pss->query);
+    route_params_cleanup(&pss->params);
+    buf_cleanup(&pss->body);
+    buf_cleanup(&pss->resp_headers);
+    buf_cleanup(&pss->resp_body);
+    buf_cleanup(&pss->ready_report);
+    struct lws *wsi = pss->wsi;
+    memset(pss, 0, sizeof *pss);
+    pss->wsi = wsi;
+}
