@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# run.sh - runs every test binary of a build: the unit tests one after the other, then the
+# integration tests inside an ephemeral stack ($BUILD/bin/devstack test). `make check` calls it
+# (and `make test`, with BUILD=build/asan and the sanitizers on).
+#
+# Counts are Criterion's ("Synthesis: Tested: X | Passing: Y | Failing: Z | Crashing: W"); a
+# binary without that line counts as one test. A binary that exits non-zero, or whose output has
+# a sanitizer report (Criterion passes a test whose worker leaked), turns one pass into a failure.
+# Env: BUILD (build), UNIT_TIMEOUT (600 s per unit binary).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build}
+export BUILD
+UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
+
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+work=$(mktemp -d /tmp/run-tests-XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# LeakSanitizer stops the world with ptrace; some sandboxes forbid that, and then every
+# sanitized binary would die at exit. Probe once and say so instead.
+lsan=1
+if printf '#include <stdlib.h>\nvoid *keep;\nint main(void){keep = malloc(7); keep = 0; return 0;}\n' |
+    cc -fsanitize=address -x c - -o "$work/lsan-probe" 2>/dev/null; then
+    probe=$(ASAN_OPTIONS=detect_leaks=1 "$work/lsan-probe" 2>&1 || true)
+    if echo "$probe" | grep -qE 'LeakSanitizer has encountered a fatal error|does not work under ptrace'; then
+        lsan=0
+        echo "run.sh: LeakSanitizer cannot run here (ptrace is not allowed in this sandbox): leak checks are OFF" >&2
+    fi
+fi
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=$lsan}
+
+passed=0
+failed=0
+failures=()
+
+# count <name> <exit status> <output file>: adds the binary's results to the totals.
+count() {
+    local name=$1 rc=$2 out=$3 line p=0 f=0 san=0
+    line=$(sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' "$out" |
+        grep -o 'Synthesis: Tested: [0-9]* | Passing: [0-9]* | Failing: [0-9]* | Crashing: [0-9]*' |
+        tail -n 1 || true)
+    if grep -qE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$out"; then
+        san=1
+    fi
+    if [ -n "$line" ]; then
+        p=$(echo "$line" | sed -E 's/.*Passing: ([0-9]+).*/\1/')
+        f=$(echo "$line" | sed -E 's/.*Failing: ([0-9]+).*/\1/')
+        if [ "$f" -eq 0 ] && { [ "$rc" -ne 0 ] || [ "$san" -eq 1 ]; }; then
+            f=1 # one of the "passing" tests leaked or broke something: count it failed
+            [ "$p" -gt 0 ] && p=$((p - 1))
+        fi
+    elif [ "$rc" -eq 0 ] && [ "$san" -eq 0 ]; then
+        p=1
+    else
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        local why="exit status $rc"
+        [ "$rc" -eq 124 ] && why="timed out after ${UNIT_TIMEOUT}s"
+        [ "$san" -eq 1 ] && why="$why, sanitizer report"
+        failures+=("$name ($f failed; $why)")
+    fi
+}
+
+mapfile -t units < <(find "$BUILD/tests/unit" -type f -executable 2>/dev/null | sort)
+for bin in "${units[@]}"; do
+    echo "=== ${bin#"$BUILD"/}"
+    set +e
+    timeout -k 10 "$UNIT_TIMEOUT" "$bin" --jobs 2 2>&1 </dev/null | tee "$work/out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    count "${bin#"$BUILD"/}" "$rc" "$work/out"
+done
+
+mapfile -t integ < <(find "$BUILD/tests/integration" -maxdepth 1 -type f -executable 2>/dev/null | sort)
+if [ "${#integ[@]}" -gt 0 ]; then
+    echo "=== integration (${#integ[@]} binaries, via $BUILD/bin/devstack test)"
+    set +e
+    "$BUILD/bin/devstack" test "${integ[@]}" 2>&1 </dev/null | tee "$work/integ"
+    rc=${PIPESTATUS[0]}
+    set -e
+    line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed$' "$work/integ" | tail -n 1 || true)
+    p=0
+    f=0
+    if [ -n "$line" ]; then
+        p=$(echo "$line" | sed -E 's/^integration: ([0-9]+) passed.*/\1/')
+        f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    fi
+    if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("integration ($f failed; devstack exit status $rc)")
+    fi
+fi
+
+if [ "${#failures[@]}" -gt 0 ]; then
+    echo
+    echo "Failed:"
+    printf '  %s\n' "${failures[@]}"
+fi
+[ "$lsan" -eq 1 ] || echo "(leak checks were off: LeakSanitizer cannot run in this sandbox)"
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
