@@ -1,0 +1,477 @@
+/* test_edge.c - the edge against the real stack: every error status on real routes, request ids,
+ * the generated OpenAPI document, static files, and WebSocket notification delivery. The 503 and
+ * 504 cases run a second edge on a private nats-server, so no service of the shared stack has to
+ * be stopped: with nobody subscribed the edge must say 503, with a silent subscriber 504. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <nats/nats.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shared/util.h"
+#include "stack/stack.h"
+#include "tests/support/harness.h"
+#include "tests/support/httpc.h"
+#include "tests/support/wsclient.h"
+
+static char *unique_email(const char *tag)
+{
+    char id[37], *out = NULL;
+    uuid_new(id);
+    if (asprintf(&out, "%s-%.8s@example.com", tag, id) < 0)
+        abort();
+    return out;
+}
+
+/* Registers a fresh user in a fresh organisation; c keeps the session cookie. */
+static void sign_up(httpc_t *c, const char *tag, char **user_id, char **org_id)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *email = unique_email(tag), body[512];
+    snprintf(body, sizeof body,
+             "{\"email\":\"%s\",\"password\":\"Correct-Horse-42\",\"name\":\"%s\","
+             "\"org_name\":\"%s org\"}",
+             email, tag, tag);
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/register", body, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 201, "register: %ld %s", r.status, r.body.data);
+    if (user_id)
+        *user_id = xstrdup(httpc_resp_str(&r, "user.id"));
+    if (org_id)
+        *org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
+    httpc_resp_cleanup(&r);
+    free(email);
+}
+
+static void expect_error(httpc_resp_t *r, long status, const char *code)
+{
+    cr_assert_eq(r->status, status, "expected %ld, got %ld: %s", status, r->status,
+                 r->body.data ? r->body.data : "");
+    cr_assert_str_eq(httpc_resp_str(r, "error.code"), code);
+    const char *rid = httpc_resp_str(r, "error.request_id");
+    cr_assert(rid && *rid);
+    cr_assert_str_eq(rid, httpc_resp_header(r, "x-request-id"));
+    cr_assert(httpc_resp_str(r, "error.message"));
+}
+
+static httpc_t *client(void)
+{
+    return httpc_new(harness_env("EDGE_URL"));
+}
+
+Test(edge, health_and_ready)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "GET", "/api/health", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200);
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(httpc_req(c, "GET", "/api/health/ready", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200, "%s", r.body.data);
+    cr_assert_str_eq(httpc_resp_str(&r, "checks.auth"), "ok");
+    cr_assert_str_eq(httpc_resp_str(&r, "checks.bus"), "ok");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, malformed_json_is_400)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", "{\"email\": ", NULL, &r), ST_OK);
+    expect_error(&r, 400, "invalid_argument");
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", "[1,2]", NULL, &r), ST_OK);
+    expect_error(&r, 400, "invalid_argument");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, unknown_field_is_400_naming_it)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login",
+                           "{\"email\":\"a@example.com\",\"password\":\"x\",\"remember_me\":true}",
+                           NULL, &r),
+                 ST_OK);
+    expect_error(&r, 400, "invalid_argument");
+    cr_assert(strstr(httpc_resp_str(&r, "error.message"), "remember_me"), "%s", r.body.data);
+    httpc_resp_cleanup(&r);
+    /* Wrong type names the field too. */
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", "{\"email\":42}", NULL, &r), ST_OK);
+    expect_error(&r, 400, "invalid_argument");
+    cr_assert(strstr(httpc_resp_str(&r, "error.message"), "email"), "%s", r.body.data);
+    httpc_resp_cleanup(&r);
+    /* Unknown query parameter on a GET route. */
+    cr_assert_eq(httpc_req(c, "GET", "/api/health/ready", NULL, NULL, &r), ST_OK);
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, no_credentials_is_401)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 401, "unauthorized");
+    httpc_resp_cleanup(&r);
+    httpc_set_bearer(c, "ak_not-a-real-key");
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 401, "unauthorized");
+    httpc_resp_cleanup(&r);
+    httpc_set_bearer(c, NULL);
+    httpc_set_header(c, "Cookie", "sid=forged-session-value");
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 401, "unauthorized");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, cross_site_cookie_request_is_403)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    sign_up(c, "csrf", NULL, NULL);
+    /* Same-origin state change works... */
+    char origin[256];
+    snprintf(origin, sizeof origin, "%s", harness_env("EDGE_URL"));
+    httpc_set_header(c, "Origin", origin);
+    cr_assert_eq(httpc_req(c, "POST", "/api/api-keys", "{\"name\":\"same site\"}", NULL, &r),
+                 ST_OK);
+    cr_assert_eq(r.status, 201, "%ld %s", r.status, r.body.data);
+    httpc_resp_cleanup(&r);
+    /* ...another site's page driving the same cookie does not. */
+    httpc_set_header(c, "Origin", "https://evil.example");
+    cr_assert_eq(httpc_req(c, "POST", "/api/api-keys", "{\"name\":\"cross site\"}", NULL, &r),
+                 ST_OK);
+    expect_error(&r, 403, "forbidden");
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/logout", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 403, "forbidden");
+    httpc_resp_cleanup(&r);
+    /* Reads are not state changes. */
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200);
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, unknown_route_is_404_and_wrong_method_405)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "GET", "/api/no/such/thing", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 404, "not_found");
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(httpc_req(c, "DELETE", "/api/auth/login", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 405, "method_not_allowed");
+    cr_assert_str_eq(httpc_resp_header(&r, "allow"), "POST");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, body_over_limit_is_413)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    size_t n = 3 * 1024 * 1024;
+    char *big = xmalloc(n + 64);
+    int k = snprintf(big, 64, "{\"email\":\"");
+    memset(big + k, 'a', n);
+    strcpy(big + k + n, "\"}");
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", big, NULL, &r), ST_OK);
+    expect_error(&r, 413, "payload_too_large");
+    httpc_resp_cleanup(&r);
+    free(big);
+    httpc_free(c);
+}
+
+Test(edge, request_id_is_propagated)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    httpc_set_header(c, "X-Request-Id", "test-req-0042");
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    cr_assert_str_eq(httpc_resp_header(&r, "x-request-id"), "test-req-0042");
+    cr_assert_str_eq(httpc_resp_str(&r, "error.request_id"), "test-req-0042");
+    httpc_resp_cleanup(&r);
+    /* An unsafe id is replaced, not echoed. */
+    httpc_set_header(c, "X-Request-Id", "bad id with spaces");
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    cr_assert_str_neq(httpc_resp_header(&r, "x-request-id"), "bad id with spaces");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, openapi_is_generated_from_routes)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "GET", "/api/openapi.json", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200);
+    json_t *doc = httpc_resp_json(&r);
+    cr_assert(doc, "openapi.json must parse");
+    cr_assert_str_eq(json_string_value(json_object_get(doc, "openapi")), "3.0.3");
+    json_t *paths = json_object_get(doc, "paths");
+    cr_assert(json_object_get(json_object_get(paths, "/api/auth/login"), "post"));
+    cr_assert(json_object_get(json_object_get(paths, "/api/org/members/{user_id}"), "patch"));
+    json_t *schemas = json_object_get(json_object_get(doc, "components"), "schemas");
+    json_t *login = json_object_get(schemas, "auth.LoginRequest");
+    cr_assert(login, "LoginRequest schema");
+    cr_assert(json_object_get(json_object_get(login, "properties"), "email"));
+    /* Every $ref points at a schema that exists. */
+    char *text = json_dumps(doc, 0);
+    for (char *p = strstr(text, "#/components/schemas/"); p;
+         p = strstr(p + 1, "#/components/schemas/")) {
+        char name[128];
+        sscanf(p + 21, "%127[^\"]", name);
+        cr_assert(json_object_get(schemas, name), "dangling $ref %s", name);
+    }
+    free(text);
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, console_is_served_with_spa_fallback)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "GET", "/", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200);
+    cr_assert(strstr(httpc_resp_header(&r, "content-type"), "text/html"));
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(httpc_req(c, "GET", "/agents/some-client-route", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200);
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(httpc_req(c, "GET", "/assets/missing-1234.js", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 404);
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+/* ---- WebSocket ------------------------------------------------------------------------------ */
+
+static natsConnection *nats(void)
+{
+    natsConnection *nc = NULL;
+    cr_assert_eq(natsConnection_ConnectTo(&nc, harness_env("NATS_URL")), NATS_OK);
+    return nc;
+}
+
+static wsc_t *ws_open(httpc_t *c, int *status)
+{
+    char *sid = httpc_cookie(c, "sid"), cookie[512];
+    int port = atoi(harness_env("EDGE_PORT"));
+    snprintf(cookie, sizeof cookie, "Cookie: sid=%s", sid ? sid : "");
+    free(sid);
+    const char *hdrs[] = {cookie, NULL};
+    return wsc_connect("127.0.0.1", port, "/ws", hdrs, status);
+}
+
+static json_t *ws_next(wsc_t *ws, int timeout_ms)
+{
+    char *text = NULL;
+    if (wsc_recv_text(ws, timeout_ms, &text) != ST_OK)
+        return NULL;
+    json_t *j = json_loads(text, 0, NULL);
+    free(text);
+    return j;
+}
+
+Test(edge, websocket_gets_own_notifications_only)
+{
+    httpc_t *a = client(), *b = client();
+    char *ua, *oa, *ub;
+    int status = 0;
+    sign_up(a, "wsa", &ua, &oa);
+    sign_up(b, "wsb", &ub, NULL);
+
+    wsc_t *wa = ws_open(a, &status), *wb = ws_open(b, &status);
+    cr_assert(wa && wb, "upgrade refused: %d", status);
+    json_t *hello = ws_next(wa, 5000);
+    cr_assert(hello);
+    cr_assert_str_eq(json_string_value(json_object_get(hello, "type")), "hello");
+    cr_assert_str_eq(json_string_value(json_object_get(hello, "user_id")), ua);
+    json_decref(hello);
+    json_decref(ws_next(wb, 5000));
+
+    natsConnection *nc = nats();
+    char subject[160];
+    snprintf(subject, sizeof subject, "notify.user.%s.test", ua);
+    cr_assert_eq(natsConnection_PublishString(nc, subject, "{\"n\":1}"), NATS_OK);
+    snprintf(subject, sizeof subject, "notify.org.%s.agent_created", oa);
+    cr_assert_eq(natsConnection_PublishString(nc, subject, "{\"n\":2}"), NATS_OK);
+    natsConnection_Flush(nc);
+
+    json_t *m1 = ws_next(wa, 5000), *m2 = ws_next(wa, 5000);
+    cr_assert(m1 && m2);
+    cr_assert_str_eq(json_string_value(json_object_get(m1, "type")), "notification");
+    cr_assert_str_eq(json_string_value(json_object_get(m1, "kind")), "test");
+    cr_assert_eq(json_integer_value(json_object_get(json_object_get(m1, "data"), "n")), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(m2, "kind")), "agent_created");
+    json_decref(m1);
+    json_decref(m2);
+    /* User B saw neither. */
+    json_t *none = ws_next(wb, 700);
+    cr_assert_null(none, "user B received another user's notification");
+
+    /* And B gets its own. */
+    snprintf(subject, sizeof subject, "notify.user.%s.test", ub);
+    natsConnection_PublishString(nc, subject, "plain text");
+    natsConnection_Flush(nc);
+    json_t *mb = ws_next(wb, 5000);
+    cr_assert(mb);
+    cr_assert_str_eq(json_string_value(json_object_get(mb, "data")), "plain text");
+    json_decref(mb);
+
+    wsc_close(wa);
+    wsc_close(wb);
+    natsConnection_Destroy(nc);
+    free(ua);
+    free(oa);
+    free(ub);
+    httpc_free(a);
+    httpc_free(b);
+}
+
+Test(edge, websocket_every_socket_of_the_user)
+{
+    httpc_t *a = client();
+    char *ua;
+    int status;
+    sign_up(a, "wsmulti", &ua, NULL);
+    wsc_t *s1 = ws_open(a, &status), *s2 = ws_open(a, &status);
+    cr_assert(s1 && s2);
+    json_decref(ws_next(s1, 5000));
+    json_decref(ws_next(s2, 5000));
+    natsConnection *nc = nats();
+    char subject[160];
+    snprintf(subject, sizeof subject, "notify.user.%s.ping", ua);
+    natsConnection_PublishString(nc, subject, "{}");
+    natsConnection_Flush(nc);
+    json_t *m1 = ws_next(s1, 5000), *m2 = ws_next(s2, 5000);
+    cr_assert(m1 && m2, "both sockets of the user get the message");
+    json_decref(m1);
+    json_decref(m2);
+    wsc_close(s1);
+    wsc_close(s2);
+    natsConnection_Destroy(nc);
+    free(ua);
+    httpc_free(a);
+}
+
+Test(edge, websocket_without_session_is_refused)
+{
+    int status = 0;
+    int port = atoi(harness_env("EDGE_PORT"));
+    wsc_t *ws = wsc_connect("127.0.0.1", port, "/ws", NULL, &status);
+    if (ws) {
+        /* Accepted at the HTTP level, then closed with 4401 before anything is delivered. */
+        char *text = NULL;
+        cr_assert_neq(wsc_recv_text(ws, 3000, &text), ST_OK);
+        cr_assert_eq(wsc_close_code(ws), 4401);
+        wsc_close(ws);
+    }
+    const char *forged[] = {"Cookie: sid=forged", NULL};
+    ws = wsc_connect("127.0.0.1", port, "/ws", forged, &status);
+    if (ws) {
+        char *text = NULL;
+        cr_assert_neq(wsc_recv_text(ws, 3000, &text), ST_OK);
+        cr_assert_eq(wsc_close_code(ws), 4401);
+        wsc_close(ws);
+    }
+}
+
+/* ---- 503 and 504: a second edge on a private nats-server ------------------------------------ */
+
+typedef struct {
+    pid_t nats, edge;
+    int edge_port;
+    char nats_url[64];
+} private_t;
+
+static void private_start(private_t *p, const char *timeout_ms)
+{
+    int nport = harness_free_port();
+    p->edge_port = harness_free_port();
+    char port_s[16];
+    snprintf(port_s, sizeof port_s, "%d", nport);
+    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, NULL};
+    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
+    opts.log_path = "/dev/null";
+    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &p->nats), ST_OK);
+    cr_assert_eq(stack_port_wait(nport, p->nats, 10000), ST_OK);
+    snprintf(p->nats_url, sizeof p->nats_url, "nats://127.0.0.1:%d", nport);
+    char e1[96], e2[48], e3[48];
+    snprintf(e1, sizeof e1, "NATS_URL=%s", p->nats_url);
+    snprintf(e2, sizeof e2, "EDGE_PORT=%d", p->edge_port);
+    snprintf(e3, sizeof e3, "EDGE_TIMEOUT_MS=%s", timeout_ms);
+    const char *env[] = {e1, e2, e3, NULL};
+    p->edge = harness_spawn_service("edge", env);
+    cr_assert(p->edge > 0);
+    cr_assert_eq(stack_port_wait(p->edge_port, p->edge, 10000), ST_OK);
+}
+
+static void private_stop(private_t *p)
+{
+    harness_stop(p->edge);
+    stack_proc_stop(p->nats, SIGTERM, 5000);
+}
+
+Test(edge, no_responders_is_503)
+{
+    private_t p;
+    private_start(&p, "2000");
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", p.edge_port);
+    httpc_t *c = httpc_new(base);
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login",
+                           "{\"email\":\"a@example.com\",\"password\":\"whatever-123\"}", NULL, &r),
+                 ST_OK);
+    expect_error(&r, 503, "unavailable");
+    httpc_resp_cleanup(&r);
+    /* Readiness says which service is missing. */
+    cr_assert_eq(httpc_req(c, "GET", "/api/health/ready", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 503);
+    cr_assert_str_eq(httpc_resp_str(&r, "checks.auth"), "no responders");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+    private_stop(&p);
+}
+
+static void swallow(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    (void)closure;
+    natsMsg_Destroy(msg); /* a service that never answers */
+}
+
+Test(edge, past_deadline_is_504)
+{
+    private_t p;
+    private_start(&p, "300");
+    natsConnection *nc = NULL;
+    natsSubscription *sub = NULL;
+    cr_assert_eq(natsConnection_ConnectTo(&nc, p.nats_url), NATS_OK);
+    cr_assert_eq(natsConnection_QueueSubscribe(&sub, nc, "svc.auth.login", "auth", swallow, NULL),
+                 NATS_OK);
+    natsConnection_Flush(nc);
+    char base[64];
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", p.edge_port);
+    httpc_t *c = httpc_new(base);
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login",
+                           "{\"email\":\"a@example.com\",\"password\":\"whatever-123\"}", NULL, &r),
+                 ST_OK);
+    expect_error(&r, 504, "timeout");
+    httpc_resp_cleanup(&r);
+    httpc_free(c);
+    natsSubscription_Destroy(sub);
+    natsConnection_Destroy(nc);
+    private_stop(&p);
+}
