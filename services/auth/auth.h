@@ -1,0 +1,137 @@
+/* auth.h - the auth service's module interface: its context, handlers and shared helpers.
+ *
+ * The service owns the `auth` schema (organisations, users, memberships, sessions, API keys,
+ * invitations, reset tokens, failed sign-ins) and serves svc.auth.* (see proto/auth.proto and
+ * routes.def). main.c wires it; handlers_*.c answer one rpc each; store.c holds the SQL; the
+ * rest (text, email, password, throttle, roles, token, mail) is pure logic with unit tests.
+ */
+#ifndef AUTH_AUTH_H
+#define AUTH_AUTH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "proto/auth.pb-c.h"
+#include "shared/bus.h"
+#include "shared/db.h"
+#include "shared/log.h"
+#include "store.h"
+
+/* The service's migrations, embedded by the Makefile from migrations/NNN_*.sql. */
+extern const db_migration_t auth_migrations[];
+extern const size_t auth_migrations_count;
+
+/* Headers set by the edge on the calls it makes (besides those of bus.h). */
+#define AUTH_HDR_CLIENT_IP  "Client-Ip"
+#define AUTH_HDR_USER_AGENT "User-Agent"
+#define AUTH_HDR_SESSION_ID "Session-Id"
+#define AUTH_HDR_API_KEY_ID "Api-Key-Id"
+/* Reply headers the edge turns into cookies and HTTP headers. */
+#define AUTH_HDR_SESSION_TOKEN   "Session-Token"
+#define AUTH_HDR_SESSION_MAX_AGE "Session-Max-Age"
+#define AUTH_HDR_SESSION_CLEAR   "Session-Clear"
+#define AUTH_HDR_RETRY_AFTER     "Retry-After"
+
+/* Core NATS subject announcing credentials that stopped being valid; body `token:<sha256 hex>`
+ * or `user:<user id>`. */
+#define AUTH_REVOKED_SUBJECT "auth.revoked"
+
+#define AUTH_NAME_MAX        100             /* person, organisation and API key names */
+#define AUTH_RESET_TTL_S     3600            /* password-reset links */
+#define AUTH_RESETS_PER_HOUR 5               /* reset mails per account per hour */
+#define AUTH_INVITE_TTL_S    (7 * 24 * 3600) /* invitation links */
+#define AUTH_UA_MAX          256             /* bytes of User-Agent kept with a session */
+#define AUTH_IP_MAX          64
+
+typedef struct {
+    db_pool_t *db;
+    bus_t *bus;
+    char *outbox_dir;       /* $VAR_DIR/outbox */
+    const char *public_url; /* base of links in emails, no trailing slash needed */
+    const char *mail_from;  /* From header of emails */
+    int64_t idle_s;         /* a session ends after this long without a request */
+    int64_t max_s;          /* ... and this long after sign-in at the latest */
+    char *dummy_hash;       /* argon2id hash verified when the account does not exist */
+} auth_svc_t;
+
+/* ---- handlers: svc.auth.<method> -> auth_handle_<method> ------------------------------------- */
+
+/* handlers_session.c */
+status_t auth_handle_register(void *svc, bus_req_t *req);
+status_t auth_handle_login(void *svc, bus_req_t *req);
+status_t auth_handle_logout(void *svc, bus_req_t *req);
+status_t auth_handle_me(void *svc, bus_req_t *req);
+status_t auth_handle_list_orgs(void *svc, bus_req_t *req);
+status_t auth_handle_switch_org(void *svc, bus_req_t *req);
+/* handlers_verify.c */
+status_t auth_handle_verify(void *svc, bus_req_t *req);
+/* handlers_password.c */
+status_t auth_handle_password_forgot(void *svc, bus_req_t *req);
+status_t auth_handle_password_reset(void *svc, bus_req_t *req);
+status_t auth_handle_password_change(void *svc, bus_req_t *req);
+/* handlers_members.c */
+status_t auth_handle_list_members(void *svc, bus_req_t *req);
+status_t auth_handle_update_member(void *svc, bus_req_t *req);
+status_t auth_handle_remove_member(void *svc, bus_req_t *req);
+/* handlers_invites.c */
+status_t auth_handle_create_invite(void *svc, bus_req_t *req);
+status_t auth_handle_list_invites(void *svc, bus_req_t *req);
+status_t auth_handle_revoke_invite(void *svc, bus_req_t *req);
+status_t auth_handle_accept_invite(void *svc, bus_req_t *req);
+/* handlers_keys.c */
+status_t auth_handle_create_api_key(void *svc, bus_req_t *req);
+status_t auth_handle_list_api_keys(void *svc, bus_req_t *req);
+status_t auth_handle_delete_api_key(void *svc, bus_req_t *req);
+
+/* ---- helpers shared by the handlers (common.c) ----------------------------------------------- */
+
+/* A zeroed, initialised message of type desc on the heap; free with auth_msg_free. */
+void *auth_msg_new(const ProtobufCMessageDescriptor *desc);
+/* Frees a message and everything it points to (heap strings, submessages). NULL-safe. */
+void auth_msg_free(void *msg);
+
+/* Sets the reply's error message (printf-style) and returns st, for `st = auth_fail(...)`. */
+status_t auth_fail(bus_req_t *req, status_t st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Fills a log context from the request (request id, subject, org). */
+void auth_log_ctx(const bus_req_t *req, log_ctx_t *ctx /* OUT */);
+/* Announces on auth.revoked that a credential (kind "token", value its sha256 hex) or every
+ * credential of a user (kind "user", value the user id) is no longer valid. Best effort:
+ * logged on failure (the edge's cache entries expire on their own soon after). */
+void auth_revoke(auth_svc_t *svc, const char *kind, const char *value);
+/* Adds the Session-Token and Session-Max-Age reply headers that make the edge set the cookie. */
+void auth_reply_session(bus_req_t *req, const char *token, int64_t max_age_s);
+/* True and the lower-case form of s in out if s is a UUID (for ids from paths and bodies). */
+bool auth_parse_uuid(const char *s, char out[37] /* OUT */);
+
+/* A session about to be created: a fresh token, its digest and the client's details (clipped
+ * copies of the User-Agent and Client-Ip headers). `row` points into the draft: pass it to
+ * the store, then auth_reply_session(req, draft.token, ...). */
+typedef struct {
+    char *token; /* the cookie value: a secret, wiped by cleanup */
+    char hash[CRYPTO_SHA256_HEX_SIZE];
+    char *user_agent, *ip;
+    auth_new_session_t row;
+} auth_session_draft_t;
+void auth_session_draft_init(auth_session_draft_t *d /* OUT */, const auth_svc_t *svc,
+                             const bus_req_t *req);
+void auth_session_draft_cleanup(auth_session_draft_t *d);
+
+/* Sign-in throttling (throttle.h) for a password attempt on the account `email` from the
+ * Client-Ip: ST_OK when allowed; ST_RATE_LIMITED with a Retry-After reply header and a message
+ * when not; another status if the check itself failed. */
+status_t auth_throttle_check(auth_svc_t *svc, bus_req_t *req, const char *email);
+/* Records a wrong password for `email` and the Client-Ip (errors logged, not returned). */
+void auth_throttle_failed(auth_svc_t *svc, bus_req_t *req, const char *email);
+
+/* Composes a mail (From, Date, Message-ID added) and writes it to the outbox; the file name
+ * (for the log, never the token) into *file. Errors are logged by the outbox. */
+status_t auth_send_mail(auth_svc_t *svc, const char *kind, const char *to, const char *subject,
+                        const char *body, char **file /* OUT */);
+
+/* The caller's session id, user id and org id headers, NULL when absent or not UUIDs. */
+const char *auth_req_session(const bus_req_t *req);
+const char *auth_req_user(const bus_req_t *req);
+const char *auth_req_org(const bus_req_t *req);
+
+#endif

@@ -1,0 +1,101 @@
+/* handlers_members.c - the members of the caller's organisation: list_members, update_member,
+ * remove_member. Who may do what is in roles.h; the decision is taken by the store on roles
+ * read under a lock, so the Role header (cached by the edge) is never what authorises a change.
+ */
+#include "auth.h"
+#include "roles.h"
+
+/* svc.auth.list_members: everyone in the caller's organisation (any member may look). */
+status_t auth_handle_list_members(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__MemberList *list = NULL;
+    const char *org = auth_req_org(req);
+    status_t st;
+
+    if (!org) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    st = auth_store_list_members(svc->db, org, &list);
+done:
+    bus_reply(req, st, st == ST_OK ? &list->base : NULL);
+    auth_msg_free(list);
+    return st;
+}
+
+/* svc.auth.update_member: gives a member another role. Their cached credentials are dropped so
+ * the new role applies at once. */
+status_t auth_handle_update_member(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__UpdateMemberRequest *in = NULL;
+    Auth__Member *member = NULL;
+    const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
+    char target[37];
+    log_ctx_t ctx;
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!org || !user) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    if (!auth_parse_uuid(in->user_id, target)) {
+        st = auth_fail(req, ST_INVALID, "user_id: must be a UUID");
+        goto done;
+    }
+    if (auth_role_parse(in->role) == AUTH_ROLE_NONE) {
+        st = auth_fail(req, ST_INVALID, "role: must be one of owner, admin, member");
+        goto done;
+    }
+    st = auth_store_update_member(svc->db, org, user, target, in->role, &member, &why);
+    if (st && why)
+        st = auth_fail(req, st, "%s", why);
+    if (st)
+        goto done;
+    auth_revoke(svc, "user", target);
+    auth_log_ctx(req, &ctx);
+    LOG_CTX_INFO(&ctx, "user %s set the role of user %s to %s", user, target, in->role);
+done:
+    bus_reply(req, st, st == ST_OK ? &member->base : NULL);
+    auth_msg_free(member);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}
+
+/* svc.auth.remove_member: takes a member out of the organisation (or the caller leaves it);
+ * their sessions and API keys in it go too. */
+status_t auth_handle_remove_member(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__RemoveMemberRequest *in = NULL;
+    const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
+    char target[37];
+    log_ctx_t ctx;
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!org || !user) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    if (!auth_parse_uuid(in->user_id, target)) {
+        st = auth_fail(req, ST_INVALID, "user_id: must be a UUID");
+        goto done;
+    }
+    st = auth_store_remove_member(svc->db, org, user, target, &why);
+    if (st && why)
+        st = auth_fail(req, st, "%s", why);
+    if (st)
+        goto done;
+    auth_revoke(svc, "user", target);
+    auth_log_ctx(req, &ctx);
+    LOG_CTX_INFO(&ctx, "user %s removed user %s from the organization", user, target);
+done:
+    bus_reply(req, st, NULL);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}

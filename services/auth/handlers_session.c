@@ -1,0 +1,255 @@
+/* handlers_session.c - accounts and sessions: register, login, logout, me, list_orgs,
+ * switch_org. A new session's token goes back in the Session-Token reply header (the edge sets
+ * the cookie); only its sha256 digest is stored.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "auth.h"
+#include "email.h"
+#include "password.h"
+#include "shared/crypto.h"
+#include "shared/util.h"
+#include "text.h"
+
+#define BAD_LOGIN "invalid email or password"
+
+/* svc.auth.register: a new account, a new organisation it owns, and a session in it. */
+status_t auth_handle_register(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__RegisterRequest *in = NULL;
+    Auth__SessionInfo *info = NULL;
+    auth_session_draft_t draft = {0};
+    char *email = NULL, *name = NULL, *org_name = NULL, *hash = NULL;
+    char why[AUTH_WHY_SIZE];
+    log_ctx_t ctx;
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!auth_email_normalize(in->email, &email)) {
+        st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
+        goto done;
+    }
+    if (!auth_password_check(in->password, email, why, sizeof why)) {
+        st = auth_fail(req, ST_INVALID, "password: %s", why);
+        goto done;
+    }
+    if (!auth_text_clean(in->name, AUTH_NAME_MAX, &name, why, sizeof why)) {
+        st = auth_fail(req, ST_INVALID, "name: %s", why);
+        goto done;
+    }
+    if (!auth_text_clean(in->org_name, AUTH_NAME_MAX, &org_name, why, sizeof why)) {
+        st = auth_fail(req, ST_INVALID, "org_name: %s", why);
+        goto done;
+    }
+    if ((st = crypto_password_hash(in->password, &hash)))
+        goto done;
+    auth_session_draft_init(&draft, svc, req);
+    st = auth_store_register(svc->db, email, name, hash, org_name, &draft.row, &info);
+    if (st == ST_CONFLICT) {
+        st = auth_fail(req, ST_CONFLICT, "email: an account with this address already exists");
+        goto done;
+    }
+    if (st)
+        goto done;
+    auth_reply_session(req, draft.token, svc->max_s);
+    auth_log_ctx(req, &ctx);
+    LOG_CTX_INFO(&ctx, "registered user %s with organization %s", info->user->id,
+                 info->organization->id);
+done:
+    bus_reply(req, st, st == ST_OK ? &info->base : NULL);
+    auth_msg_free(info);
+    auth_session_draft_cleanup(&draft);
+    free(email);
+    free(name);
+    free(org_name);
+    free(hash);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}
+
+/* svc.auth.login: email and password to a session in the most recently used organisation.
+ *
+ * Unknown accounts are verified against a dummy hash so both failures take as long and say the
+ * same. Throttled before the password is looked at (see throttle.h). */
+status_t auth_handle_login(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__LoginRequest *in = NULL;
+    Auth__SessionInfo *info = NULL;
+    auth_session_draft_t draft = {0};
+    char *email = NULL, *user_id = NULL, *hash = NULL, *rehash = NULL;
+    log_ctx_t ctx;
+    status_t st, vst;
+
+    auth_log_ctx(req, &ctx);
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!auth_email_normalize(in->email, &email)) {
+        st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
+        goto done;
+    }
+    if (!in->password || !*in->password) {
+        st = auth_fail(req, ST_INVALID, "password: is required");
+        goto done;
+    }
+    if ((st = auth_throttle_check(svc, req, email)))
+        goto done;
+    st = auth_store_find_credentials(svc->db, email, &user_id, &hash);
+    if (st && st != ST_NOT_FOUND)
+        goto done;
+    vst = crypto_password_verify(st == ST_OK ? hash : svc->dummy_hash, in->password);
+    if (vst == ST_INVALID && st == ST_OK)
+        LOG_CTX_ERROR(&ctx, "login: the stored password hash of user %s is unreadable", user_id);
+    if (st == ST_NOT_FOUND || vst != ST_OK) {
+        auth_throttle_failed(svc, req, email);
+        st = auth_fail(req, ST_UNAUTHORIZED, BAD_LOGIN);
+        goto done;
+    }
+    /* The account's failures are forgotten (the IP's are not: see throttle.h). */
+    if (auth_store_clear_failures(svc->db, email) != ST_OK)
+        LOG_CTX_WARN(&ctx, "login: could not clear failed sign-ins");
+    if (crypto_password_needs_rehash(hash) &&
+        crypto_password_hash(in->password, &rehash) == ST_OK &&
+        auth_store_rehash(svc->db, user_id, hash, rehash) != ST_OK)
+        LOG_CTX_WARN(&ctx, "login: could not upgrade the password hash of user %s", user_id);
+    auth_session_draft_init(&draft, svc, req);
+    st = auth_store_login(svc->db, user_id, &draft.row, &info);
+    if (st == ST_FORBIDDEN) {
+        st = auth_fail(req, ST_FORBIDDEN, "this account is not a member of any organization");
+        goto done;
+    }
+    if (st)
+        goto done;
+    auth_reply_session(req, draft.token, svc->max_s);
+    ctx.org_id = info->organization->id;
+    LOG_CTX_INFO(&ctx, "user %s signed in", user_id);
+done:
+    bus_reply(req, st, st == ST_OK ? &info->base : NULL);
+    auth_msg_free(info);
+    auth_session_draft_cleanup(&draft);
+    free(email);
+    free(user_id);
+    free(hash);
+    free(rehash);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}
+
+/* svc.auth.logout: ends the calling session and tells the edge to clear the cookie. */
+status_t auth_handle_logout(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    const char *session = auth_req_session(req), *user = auth_req_user(req);
+    char hash[CRYPTO_SHA256_HEX_SIZE];
+    log_ctx_t ctx;
+    status_t st = ST_OK;
+
+    if (!session || !user) {
+        st = auth_fail(req, ST_INVALID,
+                       "only a session can sign out; delete an API key to revoke it");
+        goto done;
+    }
+    bus_req_reply_header(req, AUTH_HDR_SESSION_CLEAR, "1");
+    st = auth_store_logout(svc->db, session, user, hash);
+    if (st == ST_NOT_FOUND) { /* already gone: signing out twice is not an error */
+        st = ST_OK;
+        goto done;
+    }
+    if (st)
+        goto done;
+    auth_revoke(svc, "token", hash);
+    auth_log_ctx(req, &ctx);
+    LOG_CTX_INFO(&ctx, "user %s signed out", user);
+done:
+    bus_reply(req, st, NULL);
+    return st;
+}
+
+/* svc.auth.me: the caller's user, organisation and role. */
+status_t auth_handle_me(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__SessionInfo *info = NULL;
+    const char *org = auth_req_org(req), *user = auth_req_user(req);
+    status_t st;
+
+    if (!org || !user) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    st = auth_store_me(svc->db, org, user, &info);
+    if (st == ST_NOT_FOUND)
+        st = auth_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
+done:
+    bus_reply(req, st, st == ST_OK ? &info->base : NULL);
+    auth_msg_free(info);
+    return st;
+}
+
+/* svc.auth.list_orgs: the caller's organisations, with role, the current one marked. */
+status_t auth_handle_list_orgs(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__OrgList *list = NULL;
+    const char *user = auth_req_user(req);
+    status_t st;
+
+    if (!user) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    st = auth_store_list_orgs(svc->db, user, auth_req_org(req), &list);
+done:
+    bus_reply(req, st, st == ST_OK ? &list->base : NULL);
+    auth_msg_free(list);
+    return st;
+}
+
+/* svc.auth.switch_org: moves the calling session to another organisation of its user. The old
+ * token stops working (revoked) and a new one is issued; the session's absolute end stays. */
+status_t auth_handle_switch_org(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__SwitchOrgRequest *in = NULL;
+    Auth__SessionInfo *info = NULL;
+    auth_session_draft_t draft = {0};
+    const char *session = auth_req_session(req), *user = auth_req_user(req);
+    char org[37], old_hash[CRYPTO_SHA256_HEX_SIZE];
+    int64_t lifetime = 0;
+    log_ctx_t ctx;
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!session || !user) {
+        st = auth_fail(req, ST_INVALID,
+                       "only a session can switch organizations; an API key "
+                       "belongs to one organization");
+        goto done;
+    }
+    if (!auth_parse_uuid(in->org_id, org)) {
+        st = auth_fail(req, ST_INVALID, "org_id: must be a UUID");
+        goto done;
+    }
+    auth_session_draft_init(&draft, svc, req);
+    st = auth_store_switch_org(svc->db, user, session, org, &draft.row, &info, old_hash, &lifetime);
+    if (st == ST_NOT_FOUND)
+        st = auth_fail(req, ST_NOT_FOUND, "org_id: not one of your organizations");
+    else if (st == ST_UNAUTHORIZED)
+        st = auth_fail(req, ST_UNAUTHORIZED, "the session has ended");
+    if (st)
+        goto done;
+    auth_revoke(svc, "token", old_hash);
+    auth_reply_session(req, draft.token, lifetime);
+    auth_log_ctx(req, &ctx);
+    LOG_CTX_INFO(&ctx, "user %s switched to organization %s", user, org);
+done:
+    bus_reply(req, st, st == ST_OK ? &info->base : NULL);
+    auth_msg_free(info);
+    auth_session_draft_cleanup(&draft);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}

@@ -1,0 +1,36 @@
+/* handlers_verify.c - svc.auth.verify, the edge's credential check on every authenticated
+ * request: one indexed lookup by the token's sha256, no password hashing, no transaction.
+ */
+#include "auth.h"
+#include "token.h"
+
+/* svc.auth.verify: who a session cookie or an API key stands for, ST_UNAUTHORIZED if nobody. */
+status_t auth_handle_verify(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__VerifyRequest *in = NULL;
+    Auth__VerifyReply *out = NULL;
+    char hash[CRYPTO_SHA256_HEX_SIZE];
+    auth_token_kind_t kind;
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    kind = auth_token_kind(in->token);
+    if (kind == AUTH_TOKEN_BAD) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
+        goto done;
+    }
+    auth_token_hash(in->token, hash);
+    if (kind == AUTH_TOKEN_API_KEY)
+        st = auth_store_verify_api_key(svc->db, hash, &out);
+    else
+        st = auth_store_verify_session(svc->db, hash, svc->idle_s, &out);
+    if (st == ST_UNAUTHORIZED)
+        st = auth_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
+done:
+    bus_reply(req, st, st == ST_OK ? &out->base : NULL);
+    auth_msg_free(out);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}
