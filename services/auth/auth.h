@@ -57,7 +57,7 @@ typedef struct {
 /* ---- handlers: svc.auth.<method> -> auth_handle_<method> ------------------------------------- */
 
 /* handlers_session.c */
-status_t auth_handle_register(void *svc, bus_req_t *req);
+status_t auth_handle_sign_up(void *svc, bus_req_t *req);
 status_t auth_handle_login(void *svc, bus_req_t *req);
 status_t auth_handle_logout(void *svc, bus_req_t *req);
 status_t auth_handle_me(void *svc, bus_req_t *req);

@@ -1,4 +1,4 @@
-/* handlers_session.c - accounts and sessions: register, login, logout, me, list_orgs,
+/* handlers_session.c - accounts and sessions: sign_up, login, logout, me, list_orgs,
  * switch_org. A new session's token goes back in the Session-Token reply header (the edge sets
  * the cookie); only its sha256 digest is stored.
  */
@@ -14,8 +14,9 @@
 
 #define BAD_LOGIN "invalid email or password"
 
-/* svc.auth.register: a new account, a new organisation it owns, and a session in it. */
-status_t auth_handle_register(void *arg, bus_req_t *req)
+/* svc.auth.sign_up (POST /api/auth/register): a new account, a new organisation it owns, and a
+ * session in it. */
+status_t auth_handle_sign_up(void *arg, bus_req_t *req)
 {
     auth_svc_t *svc = arg;
     Auth__RegisterRequest *in = NULL;

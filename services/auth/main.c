@@ -18,7 +18,7 @@
 #define BUS_CONNECT_TIMEOUT_MS 10000
 
 static const bus_method_t methods[] = {
-    {"register", auth_handle_register},
+    {"sign_up", auth_handle_sign_up},
     {"login", auth_handle_login},
     {"logout", auth_handle_logout},
     {"me", auth_handle_me},

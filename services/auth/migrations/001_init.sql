@@ -5,7 +5,7 @@
 -- sha256 hex digest. Email addresses are stored normalised (trimmed, ASCII lower case) and are
 -- unique. A session and an API key both reference the membership they act through, so removing
 -- a member removes its credentials in that organisation with it.
-CREATE SCHEMA IF NOT EXISTS auth;
+-- (db_migrate creates the schema itself before the first migration.)
 
 CREATE TABLE auth.orgs (
     id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
