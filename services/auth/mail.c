@@ -7,7 +7,7 @@
 
 #include "shared/crypto.h"
 
-#define ENCODED_CHUNK 45 /* bytes of subject per encoded-word: 60 base64 chars, < 75 in all */
+#define ENCODED_CHUNK 39 /* subject bytes per encoded-word: 52 base64 chars, lines < 78 */
 
 /* Appends s with every control character (CR and LF included) replaced by a space. */
 static void put_header_text(buf_t *out, const char *s)
