@@ -137,12 +137,14 @@ static void write_env_file(const devstack_t *s, const char *path)
     stack_env_cleanup(&env);
 }
 
-/* Log in as the demo user, or register the demo organisation. Tolerates a missing auth API. */
-static void seed_demo(const devstack_t *s)
+/* Log in as the demo user, or register the demo organisation. Tolerates a missing auth API:
+ * false (with a warning) when the demo login does not work. */
+static bool seed_demo(const devstack_t *s)
 {
     buf_t url = BUF_INIT;
     char *resp = NULL;
     int code = 0;
+    bool ok = false;
     const char *login = "{\"email\":\"" DEMO_EMAIL "\",\"password\":\"" DEMO_PASSWORD "\"}";
     const char *reg = "{\"email\":\"" DEMO_EMAIL "\",\"password\":\"" DEMO_PASSWORD
                       "\",\"name\":\"Demo User\",\"org_name\":\"Demo Company\"}";
@@ -150,6 +152,7 @@ static void seed_demo(const devstack_t *s)
     buf_printf(&url, "http://127.0.0.1:%d/api/auth/login", s->edge_port);
     if (stack_http("POST", url.data, login, NULL, 10000, &code, NULL) == ST_OK && code == 200) {
         fprintf(stderr, "devstack: demo organisation already there\n");
+        ok = true;
         goto done;
     }
     buf_reset(&url);
@@ -161,6 +164,7 @@ static void seed_demo(const devstack_t *s)
                 url.data);
     } else if (code == 200 || code == 201) {
         fprintf(stderr, "devstack: demo organisation \"Demo Company\" created\n");
+        ok = true;
     } else if (code == 404 || code == 405 || code == 501 || code == 503) {
         fprintf(stderr,
                 "devstack: warning: the auth API is not there yet (%s answered %d): no demo "
@@ -175,6 +179,7 @@ static void seed_demo(const devstack_t *s)
 done:
     free(resp);
     buf_cleanup(&url);
+    return ok;
 }
 
 static int cmd_run(void)
@@ -243,13 +248,15 @@ static int cmd_run(void)
         goto stop;
     }
     write_env_file(&s, envfile.data);
-    if (s.have_edge)
-        seed_demo(&s);
+    bool seeded = s.have_edge && seed_demo(&s);
 
     printf("\n  The platform is running.\n");
     if (s.have_edge) {
         printf("    URL:         http://127.0.0.1:%d/\n", s.edge_port);
-        printf("    demo login:  %s / %s\n", DEMO_EMAIL, DEMO_PASSWORD);
+        if (seeded)
+            printf("    demo login:  %s / %s\n", DEMO_EMAIL, DEMO_PASSWORD);
+        else
+            printf("    demo login:  none yet (no auth API to seed it; see the warning above)\n");
     } else {
         printf("    (no edge built yet: no HTTP endpoint)\n");
     }
