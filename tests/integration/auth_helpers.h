@@ -183,12 +183,11 @@ static inline int outbox_count(const char *email, const char *kind)
     return count;
 }
 
-/* The token of the newest outbox mail of `kind` to email (file names start with the epoch ms),
+/* The text of the newest outbox mail of `kind` to email (file names start with the epoch ms),
  * heap; fails the test if there is none. */
-static inline char *outbox_token(const char *email, const char *kind)
+static inline char *outbox_mail(const char *email, const char *kind)
 {
     char dir[512], path[1024], to[320], pattern[40], best[256] = "";
-    char *token = NULL;
     snprintf(dir, sizeof dir, "%s/outbox", harness_env("VAR_DIR"));
     snprintf(to, sizeof to, "\r\nTo: %s\r\n", email);
     snprintf(pattern, sizeof pattern, "-%s-", kind);
@@ -207,10 +206,18 @@ static inline char *outbox_token(const char *email, const char *kind)
     cr_assert(best[0], "no %s mail to %s in %s", kind, email, dir);
     snprintf(path, sizeof path, "%s/%s", dir, best);
     char *text = slurp(path);
-    const char *t = text ? strstr(text, "?token=") : NULL;
-    cr_assert_not_null(t, "no link in %s", path);
+    cr_assert_not_null(text, "cannot read %s", path);
+    return text;
+}
+
+/* The token in the link of the newest outbox mail of `kind` to email, heap. */
+static inline char *outbox_token(const char *email, const char *kind)
+{
+    char *text = outbox_mail(email, kind);
+    const char *t = strstr(text, "?token=");
+    cr_assert_not_null(t, "no link in the %s mail to %s", kind, email);
     t += strlen("?token=");
-    token = xstrndup(t, strcspn(t, "\r\n \t"));
+    char *token = xstrndup(t, strcspn(t, "\r\n \t"));
     free(text);
     return token;
 }
