@@ -9,6 +9,7 @@
 #include "shared/bus.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,16 +102,22 @@ static status_t from_nats(natsStatus s)
     }
 }
 
+/* Connection callbacks run on a cnats thread, possibly after bus_free: they touch no bus state.
+ * A close we asked for also reports a disconnection; only unexpected ones are worth a line. */
+static atomic_int closing;
+
 static void on_disconnected(natsConnection *nc, void *closure)
 {
-    (void)nc;
-    LOG_WARN("bus: disconnected from NATS (%s), reconnecting", ((bus_t *)closure)->name);
+    (void)closure;
+    if (!atomic_load(&closing) && !natsConnection_IsClosed(nc))
+        LOG_WARN("bus: disconnected from NATS, reconnecting");
 }
 
 static void on_reconnected(natsConnection *nc, void *closure)
 {
     (void)nc;
-    LOG_INFO("bus: reconnected to NATS (%s)", ((bus_t *)closure)->name);
+    (void)closure;
+    LOG_INFO("bus: reconnected to NATS");
 }
 
 status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **out)
@@ -795,6 +802,7 @@ void bus_free(bus_t *bus)
         }
     }
     jsCtx_Destroy(bus->js);
+    atomic_fetch_add(&closing, 1);
     if (bus->nc) {
         natsConnection_Close(bus->nc);
         natsConnection_Destroy(bus->nc);

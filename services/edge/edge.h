@@ -104,6 +104,8 @@ typedef struct pss {
     /* websocket */
     bool is_ws;
     bool ws_authed;
+    int ws_close_code; /* set: close with this code on the next WRITEABLE */
+    char ws_close_reason[32];
     ws_frame_t *ws_head, *ws_tail;
     size_t ws_queued;
     struct lws *wsi;

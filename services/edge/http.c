@@ -151,7 +151,13 @@ int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
         drain_completions();
         return 0;
+    default:
+        break;
+    }
+    if (!pss) /* lws reports some events (bind, drop, close before upgrade) without session data */
+        return 0;
 
+    switch (reason) {
     case LWS_CALLBACK_HTTP:
         return on_http(wsi, pss, in);
 

@@ -25,10 +25,14 @@ struct ws_frame {
     unsigned char data[]; /* LWS_PRE headroom, then the payload */
 };
 
+/* Closing is asynchronous: the close frame goes out from the socket's own WRITEABLE callback,
+ * the only place lws lets us end a connection with a reason. */
 static void ws_close(struct lws *wsi, int code, const char *reason)
 {
-    lws_close_reason(wsi, (enum lws_close_status)code, (unsigned char *)reason, strlen(reason));
-    lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+    pss_t *pss = lws_wsi_user(wsi);
+    pss->ws_close_code = code;
+    snprintf(pss->ws_close_reason, sizeof pss->ws_close_reason, "%s", reason);
+    lws_callback_on_writable(wsi);
 }
 
 void ws_established(struct lws *wsi, pss_t *pss)
@@ -116,6 +120,11 @@ void ws_send_json(struct lws *wsi, pss_t *pss, const char *json, size_t len)
 
 int ws_writeable(struct lws *wsi, pss_t *pss)
 {
+    if (pss->ws_close_code) {
+        lws_close_reason(wsi, (enum lws_close_status)pss->ws_close_code,
+                         (unsigned char *)pss->ws_close_reason, strlen(pss->ws_close_reason));
+        return -1;
+    }
     ws_frame_t *f = pss->ws_head;
     if (!f)
         return 0;
@@ -192,6 +201,8 @@ void ws_deliver(natsMsg *msg)
     buf_putc(&frame, '}');
 
     for (pss_t *c = edge.ws_clients; c; c = c->ws_next) {
+        if (c->ws_close_code)
+            continue;
         const char *mine = is_user ? c->ident.user_id : c->ident.org_id;
         if (strcmp(mine, id) == 0)
             ws_send_json(c->wsi, c, frame.data, frame.len);
