@@ -56,19 +56,21 @@ void edge_respond_error(pss_t *pss, status_t st, const char *message)
     buf_cleanup(&b);
 }
 
-static int write_headers(struct lws *wsi, pss_t *pss)
+/* Writes the status line and headers, and with them the whole body when it fits in one buffer:
+ * most answers are a few hundred bytes, and one write saves a trip round the event loop. */
+static int write_head(struct lws *wsi, pss_t *pss)
 {
-    unsigned char buf[LWS_PRE + 4096];
-    unsigned char *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    unsigned char buf[LWS_PRE + 4096 + CHUNK];
+    unsigned char *start = buf + LWS_PRE, *p = start, *hend = start + 4096;
     bool empty = pss->status == 204 || pss->status == 304;
     lws_filepos_t clen = empty ? LWS_ILLEGAL_HTTP_CONTENT_LEN : (lws_filepos_t)pss->resp_body.len;
 
     if (lws_add_http_common_headers(wsi, (unsigned)pss->status, empty ? NULL : pss->content_type,
-                                    clen, &p, end))
+                                    clen, &p, hend))
         return -1;
     if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-request-id:",
                                     (const unsigned char *)pss->request_id,
-                                    (int)strlen(pss->request_id), &p, end))
+                                    (int)strlen(pss->request_id), &p, hend))
         return -1;
     for (size_t off = 0; off < pss->resp_headers.len;) {
         const char *name = pss->resp_headers.data + off;
@@ -77,14 +79,21 @@ static int write_headers(struct lws *wsi, pss_t *pss)
         char hname[64];
         snprintf(hname, sizeof hname, "%s:", name);
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)hname,
-                                        (const unsigned char *)value, (int)strlen(value), &p, end))
+                                        (const unsigned char *)value, (int)strlen(value), &p, hend))
             return -1;
     }
     if (pss->close_after &&
         lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
-                                     5, &p, end))
+                                     5, &p, hend))
         return -1;
-    if (lws_finalize_write_http_header(wsi, start, &p, end))
+    if (lws_finalize_http_header(wsi, &p, hend))
+        return -1;
+    if (!empty && pss->resp_body.len <= CHUNK) {
+        memcpy(p, pss->resp_body.data, pss->resp_body.len);
+        p += pss->resp_body.len;
+        pss->resp_sent = pss->resp_body.len;
+    }
+    if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) != (int)(p - start))
         return -1;
     pss->headers_sent = true;
     return 0;
@@ -97,25 +106,20 @@ int edge_write_response(struct lws *wsi, pss_t *pss)
     if (!pss->responding)
         return 0;
     if (!pss->headers_sent) {
-        if (write_headers(wsi, pss))
+        if (write_head(wsi, pss))
             return -1;
-        if (pss->resp_body.len && pss->status != 204) {
-            lws_callback_on_writable(wsi);
-            return 0;
-        }
     } else {
         size_t left = pss->resp_body.len - pss->resp_sent;
         size_t n = left > CHUNK ? CHUNK : left;
         memcpy(buf + LWS_PRE, pss->resp_body.data + pss->resp_sent, n);
-        bool last = n == left;
-        if (lws_write(wsi, buf + LWS_PRE, n, last ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
+        if (lws_write(wsi, buf + LWS_PRE, n, n == left ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
             (int)n)
             return -1;
         pss->resp_sent += n;
-        if (!last) {
-            lws_callback_on_writable(wsi);
-            return 0;
-        }
+    }
+    if (pss->status != 204 && pss->status != 304 && pss->resp_sent < pss->resp_body.len) {
+        lws_callback_on_writable(wsi);
+        return 0;
     }
     /* The exchange is complete. */
     bool close = pss->close_after;
