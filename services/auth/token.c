@@ -62,8 +62,3 @@ void auth_api_key_prefix(const char *key, char out[AUTH_KEY_PREFIX_SIZE])
     memcpy(out, key, AUTH_KEY_PREFIX_LEN);
     out[AUTH_KEY_PREFIX_LEN] = '\0';
 }
-
-int64_t auth_cookie_max_age(int64_t expires_ms, int64_t now_ms)
-{
-    return expires_ms > now_ms ? (expires_ms - now_ms) / 1000 : 0;
-}

@@ -1,4 +1,4 @@
-/* token.h - the shapes of the service's secrets and the cookie lifetime.
+/* token.h - the shapes of the service's secrets: generation, recognition, digests.
  *
  * Every secret handed out (session cookie, reset and invitation tokens) is 32 random bytes as
  * unpadded base64url: 43 characters, 256 bits. An API key is the same behind "ak_", so it is
@@ -13,7 +13,6 @@
 #define AUTH_TOKEN_H
 
 #include <stddef.h>
-#include <stdint.h>
 
 #include "shared/crypto.h"
 
@@ -42,8 +41,5 @@ void auth_token_hash(const char *token, char out[CRYPTO_SHA256_HEX_SIZE]);
 
 /* The visible prefix of an API key into out (the key must be AUTH_TOKEN_API_KEY-shaped). */
 void auth_api_key_prefix(const char *key, char out[AUTH_KEY_PREFIX_SIZE]);
-
-/* Seconds until expires_ms, for the cookie's Max-Age: never negative. */
-int64_t auth_cookie_max_age(int64_t expires_ms, int64_t now_ms);
 
 #endif

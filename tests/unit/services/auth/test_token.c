@@ -1,4 +1,4 @@
-/* test_token.c - token shapes, API keys, digests and cookie lifetime (services/auth/token.c). */
+/* test_token.c - token shapes, API keys and digests (services/auth/token.c). */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +53,4 @@ Test(token, hash_is_sha256_hex)
     char h[CRYPTO_SHA256_HEX_SIZE];
     auth_token_hash("abc", h);
     cr_assert_str_eq(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
-
-Test(token, cookie_max_age)
-{
-    cr_assert_eq(auth_cookie_max_age(10000, 1000), 9);
-    cr_assert_eq(auth_cookie_max_age(1000, 1000), 0);
-    cr_assert_eq(auth_cookie_max_age(500, 1000), 0);
 }
