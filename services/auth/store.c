@@ -96,15 +96,18 @@ static const db_stmt_t TOUCH_API_KEY = {"auth_touch_api_key",
 static const db_stmt_t THROTTLE = {"auth_throttle",
     "SELECT (extract(epoch FROM now()) * 1000)::bigint, "
     "  (SELECT (extract(epoch FROM at) * 1000)::bigint FROM auth.login_attempts "
-    "   WHERE email = $1 AND at > now() - $3::bigint * interval '1 second' "
+    "   WHERE email = $1 AND NOT email_cleared "
+    "     AND at > now() - $3::bigint * interval '1 second' "
     "   ORDER BY at DESC OFFSET $4::bigint LIMIT 1), "
     "  (SELECT (extract(epoch FROM at) * 1000)::bigint FROM auth.login_attempts "
     "   WHERE ip = $2::text AND at > now() - $3::bigint * interval '1 second' "
     "   ORDER BY at DESC OFFSET $5::bigint LIMIT 1)", 5};
 static const db_stmt_t RECORD_FAILURE = {"auth_record_failure",
     "INSERT INTO auth.login_attempts (email, ip) VALUES ($1, $2)", 2};
+/* Forgives the account's failures; the rows stay, counting for their client address. */
 static const db_stmt_t CLEAR_FAILURES = {"auth_clear_failures",
-    "DELETE FROM auth.login_attempts WHERE email = $1", 1};
+    "UPDATE auth.login_attempts SET email_cleared = true "
+    "WHERE email = $1 AND NOT email_cleared", 1};
 
 static const db_stmt_t FIND_USER_BY_EMAIL = {"auth_find_user_by_email",
     "SELECT id, name FROM auth.users WHERE email = $1", 1};

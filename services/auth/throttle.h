@@ -9,8 +9,9 @@
  *     failures (newest first):  t1 t2 ... t10 | t11 ...      limit = 10
  *     retry after = t10 + window - now  (rounded up to whole seconds, at least 1)
  *
- * Refused attempts are not recorded (an attacker cannot extend a lock-out by hammering it), a
- * successful sign-in clears the account's failures but never the IP's.
+ * Refused attempts are not recorded (an attacker cannot extend a lock-out by hammering it). A
+ * successful sign-in (or a password reset) clears the account's failures but never the IP's: the
+ * rows are marked email_cleared and keep counting for their address.
  */
 #ifndef AUTH_THROTTLE_H
 #define AUTH_THROTTLE_H
