@@ -40,6 +40,16 @@ static void forget_prepared(db_t *db)
     db->nprepared = 0;
 }
 
+/* libpq prints server notices on stderr by default; keep the log one JSON object per line. */
+static void on_notice(void *arg, const char *message)
+{
+    (void)arg;
+    size_t n = strlen(message);
+    while (n && message[n - 1] == '\n')
+        n--;
+    LOG_DEBUG("db: %.*s", (int)n, message);
+}
+
 static status_t connect_one(db_t *db)
 {
     if (db->conn && PQstatus(db->conn) == CONNECTION_OK)
@@ -61,6 +71,7 @@ static status_t connect_one(db_t *db)
         db->conn = NULL;
         return ST_UNAVAILABLE;
     }
+    PQsetNoticeProcessor(db->conn, on_notice, NULL);
     PQclear(PQexec(db->conn, "SET application_name = 'platform'"));
     return ST_OK;
 }

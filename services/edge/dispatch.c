@@ -257,6 +257,14 @@ void edge_dispatch(struct lws *wsi, pss_t *pss)
     start_call(wsi, pss);
 }
 
+static void expire_cookie(pss_t *pss)
+{
+    edge_respond_add_header(pss, "set-cookie",
+                            edge.cfg.cookie_secure
+                                ? "sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
+                                : "sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+}
+
 static void finish_rpc(pss_t *pss, natsMsg *msg)
 {
     const ProtobufCMessageDescriptor *d = pss->route->md->output;
@@ -276,10 +284,7 @@ static void finish_rpc(pss_t *pss, natsMsg *msg)
         edge_respond_add_header(pss, "set-cookie", cookie);
     }
     if (natsMsgHeader_Get(msg, "Session-Clear", &v) == NATS_OK && v) {
-        edge_respond_add_header(pss, "set-cookie",
-                                edge.cfg.cookie_secure
-                                    ? "sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure"
-                                    : "sid=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+        expire_cookie(pss);
         if (pss->has_token)
             authcache_revoke(pss->token_hash);
     }
@@ -327,6 +332,8 @@ void edge_complete(struct lws *wsi, pss_t *pss, cq_item_t *item)
             memset(&pss->ident, 0, sizeof pss->ident); /* a stale cookie on a public route */
             start_call(wsi, pss);
         } else if (st) {
+            if (st == ST_UNAUTHORIZED && pss->cookie_auth)
+                expire_cookie(pss);
             edge_respond_error(pss, st,
                                st == ST_UNAUTHORIZED ? "the session has expired or the key is "
                                                        "not valid"
@@ -340,6 +347,8 @@ void edge_complete(struct lws *wsi, pss_t *pss, cq_item_t *item)
         return;
     if (item->st) {
         const char *retry = NULL;
+        if (item->st == ST_UNAUTHORIZED && pss->cookie_auth)
+            expire_cookie(pss); /* a dead session: let the browser forget it */
         if (item->msg && natsMsgHeader_Get(item->msg, "Retry-After", &retry) == NATS_OK && retry)
             edge_respond_add_header(pss, "retry-after", retry);
         edge_respond_error(pss, item->st, item->errmsg);
