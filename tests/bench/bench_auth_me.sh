@@ -17,22 +17,34 @@ sid=$(awk '$6 == "sid" { print $7 }' "$jar")
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: sid=$sid" "$EDGE_URL/api/auth/me")
 [ "$code" = 200 ] || { echo "bench: /api/auth/me answered $code" >&2; exit 1; }
 
+# mem_line <label> <pid...>: RSS, PSS (shared library pages charged in proportion) and private
+# memory, summed over the given processes.
+mem_line() {
+    local label=$1 rss=0 pss=0 priv=0 pid
+    shift
+    for pid in "$@"; do
+        [ -r /proc/$pid/smaps_rollup ] || continue
+        read -r r p v < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 }
+            /^Private_(Clean|Dirty):/ { v += $2 } END { print r, p, v }' /proc/$pid/smaps_rollup)
+        rss=$((rss + r)) pss=$((pss + p)) priv=$((priv + v))
+    done
+    awk -v n="$label" -v r="$rss" -v p="$pss" -v v="$priv" \
+        'BEGIN { printf "  %-12s RSS %6.1f MB   PSS %6.1f MB   private %6.1f MB\n", n, r / 1024, p / 1024, v / 1024 }'
+}
+
 rss_report() {
-    echo "resident memory ($1):"
-    for pid in $(pgrep -f "$STACK_BIN_DIR/" || true); do
-        name=$(basename "$(readlink -f /proc/$pid/exe 2>/dev/null)" 2>/dev/null) || continue
-        [ "$name" = devstack ] && continue
-        rss=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status 2>/dev/null) || continue
-        awk -v n="$name" -v r="$rss" 'BEGIN { printf "  %-10s %6.1f MB\n", n, r / 1024 }'
+    echo "memory ($1):"
+    local pid name
+    for pid in $(pgrep -f "^$STACK_BIN_DIR/" || true); do
+        # Only this stack's processes: they carry its NATS_URL.
+        tr '\0' '\n' </proc/$pid/environ 2>/dev/null | grep -qx "NATS_URL=$NATS_URL" || continue
+        name=$(basename "$(readlink -f /proc/$pid/exe)")
+        mem_line "$name" "$pid"
     done
-    for name in nats-server postgres; do
-        total=0
-        for pid in $(pgrep -x "$name" || true); do
-            r=$(awk '/VmRSS/ { print $2 }' /proc/$pid/status 2>/dev/null || echo 0)
-            total=$((total + r))
-        done
-        awk -v n="$name" -v r="$total" 'BEGIN { printf "  %-10s %6.1f MB (all processes)\n", n, r / 1024 }'
-    done
+    mem_line nats-server $(pgrep -f "nats-server .*-p $NATS_PORT( |$)" || true)
+    local pm
+    pm=$(pgrep -f "postgres .*-p $PG_PORT( |$)" | head -1 || true)
+    [ -n "$pm" ] && mem_line "postgres (all)" "$pm" $(pgrep -P "$pm" || true)
 }
 
 rss_report idle
