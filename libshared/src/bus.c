@@ -1,8 +1,9 @@
 /* bus.c - NATS connection, RPC serving with a worker pool, synchronous and asynchronous calls.
  *
- * Serving: one queue subscription per rpc (queue group = bus name). The cnats delivery thread
- * only enqueues; `workers` threads run the handlers, so a slow database call never stalls the
- * subscription and many requests are in flight at once.
+ * Serving: one synchronous queue subscription on svc.<name>.* (queue group = bus name) that
+ * `workers` threads pull from with natsSubscription_NextMsg. The cnats reader thread hands each
+ * request straight to an idle worker (one wake-up, no intermediate delivery thread), a slow
+ * handler never holds up the others, and many requests are in flight at once.
  * Async calls: one wildcard inbox subscription per connection; each call gets `<inbox>.<seq>`
  * and a pending entry; replies are matched by seq, and a timer thread expires the rest.
  */
@@ -23,11 +24,6 @@
 #define PENDING_BUCKETS 1024
 #define TIMER_TICK_US 5000
 
-typedef struct {
-    natsMsg *msg;
-    int method; /* index in desc->methods, or -1 for ping */
-} job_t;
-
 typedef struct pending {
     uint64_t seq;
     int64_t deadline_us; /* monotonic */
@@ -35,11 +31,6 @@ typedef struct pending {
     void *arg;
     struct pending *next;
 } pending_t;
-
-typedef struct {
-    bus_t *bus;
-    int method;
-} sub_closure_t;
 
 struct bus {
     char *name;
@@ -52,16 +43,11 @@ struct bus {
     bus_handler_fn *fns;
     void *svc;
     bool (*health)(void *svc);
-    natsSubscription **subs;
-    sub_closure_t *closures;
-    size_t nsubs;
+    char **method_names; /* snake_case, index = desc->methods index */
+    natsSubscription *sub;
     pthread_t *workers;
     int nworkers;
-    pthread_mutex_t qmu;
-    pthread_cond_t qcv;
-    job_t *queue;
-    size_t qcap, qhead, qlen;
-    bool stopping;
+    atomic_bool stopping;
 
     /* async calls */
     char inbox[64];
@@ -129,8 +115,6 @@ status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **
 
     bus->name = xstrdup(name);
     uuid_new(bus->instance);
-    pthread_mutex_init(&bus->qmu, NULL);
-    pthread_cond_init(&bus->qcv, NULL);
     pthread_mutex_init(&bus->amu, NULL);
     pthread_cond_init(&bus->acv, NULL);
 
@@ -202,33 +186,6 @@ void bus_method_name(const char *rpc_name, char *out, size_t outlen)
 
 /* ---- serving ---------------------------------------------------------------------------- */
 
-static void enqueue(bus_t *bus, natsMsg *msg, int method)
-{
-    pthread_mutex_lock(&bus->qmu);
-    if (bus->qlen == bus->qcap) {
-        size_t ncap = bus->qcap ? bus->qcap * 2 : 256;
-        job_t *nq = xmalloc(ncap * sizeof *nq);
-        for (size_t i = 0; i < bus->qlen; i++)
-            nq[i] = bus->queue[(bus->qhead + i) % bus->qcap];
-        free(bus->queue);
-        bus->queue = nq;
-        bus->qcap = ncap;
-        bus->qhead = 0;
-    }
-    bus->queue[(bus->qhead + bus->qlen) % bus->qcap] = (job_t){msg, method};
-    bus->qlen++;
-    pthread_cond_signal(&bus->qcv);
-    pthread_mutex_unlock(&bus->qmu);
-}
-
-static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
-{
-    (void)nc;
-    (void)sub;
-    sub_closure_t *c = closure;
-    enqueue(c->bus, msg, c->method);
-}
-
 static status_t handle_ping(void *svc, bus_req_t *req)
 {
     Common__Pong pong = COMMON__PONG__INIT;
@@ -250,48 +207,62 @@ static bool deadline_passed(natsMsg *msg)
     return deadline > 0 && time_now_ms() > deadline;
 }
 
-static void run_job(bus_t *bus, job_t *job)
+/* Index of the rpc a subject names (svc.<name>.<method>), -1 for ping, -2 for none. */
+static int method_of(const bus_t *bus, const char *subject)
 {
-    bus_req_t req = {.bus = bus, .msg = job->msg, .method = job->method};
-    if (deadline_passed(job->msg)) {
+    const char *m = strrchr(subject, '.');
+    m = m ? m + 1 : subject;
+    if (strcmp(m, "ping") == 0)
+        return -1;
+    for (unsigned i = 0; i < bus->desc->n_methods; i++)
+        if (strcmp(bus->method_names[i], m) == 0)
+            return (int)i;
+    return -2;
+}
+
+static void run_one(bus_t *bus, natsMsg *msg)
+{
+    bus_req_t req = {.bus = bus, .msg = msg, .method = method_of(bus, natsMsg_GetSubject(msg))};
+    log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(msg)};
+
+    if (deadline_passed(msg)) {
         /* The caller has given up; answering would only add load. */
-        log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(job->msg)};
         LOG_CTX_WARN(&ctx, "bus: request dropped, deadline passed while queued");
-        natsMsg_Destroy(job->msg);
+        natsMsg_Destroy(msg);
         return;
     }
-    if (job->method < 0)
+    if (req.method == -2) {
+        bus_req_fail(&req, "no such method");
+        bus_reply(&req, ST_NOT_FOUND, NULL);
+    } else if (req.method == -1) {
         handle_ping(bus->svc, &req);
-    else
-        bus->fns[job->method](bus->svc, &req);
+    } else {
+        bus->fns[req.method](bus->svc, &req);
+    }
     if (!req.replied) {
-        log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(job->msg)};
         LOG_CTX_ERROR(&ctx, "bus: handler returned without replying");
         bus_reply(&req, ST_INTERNAL, NULL);
     }
     free(req.errmsg);
     for (int i = 0; i < req.nhdrs; i++)
         free(req.hdr_values[i]);
-    natsMsg_Destroy(job->msg);
+    natsMsg_Destroy(msg);
 }
 
 static void *worker_main(void *arg)
 {
     bus_t *bus = arg;
     for (;;) {
-        job_t job;
-        pthread_mutex_lock(&bus->qmu);
-        while (bus->qlen == 0 && !bus->stopping)
-            pthread_cond_wait(&bus->qcv, &bus->qmu);
-        if (bus->qlen == 0) {
-            pthread_mutex_unlock(&bus->qmu);
-            break;
+        natsMsg *msg = NULL;
+        natsStatus ns = natsSubscription_NextMsg(&msg, bus->sub, 500);
+        if (ns == NATS_OK) {
+            run_one(bus, msg);
+        } else if (ns == NATS_TIMEOUT) {
+            if (atomic_load(&bus->stopping))
+                break; /* drained: nothing left within the wait */
+        } else {
+            break; /* subscription closed (drain complete) or connection closed */
         }
-        job = bus->queue[bus->qhead];
-        bus->qhead = (bus->qhead + 1) % bus->qcap;
-        bus->qlen--;
-        pthread_mutex_unlock(&bus->qmu);
-        run_job(bus, &job);
     }
     return NULL;
 }
@@ -301,32 +272,18 @@ void bus_set_health_check(bus_t *bus, bool (*check)(void *svc))
     bus->health = check;
 }
 
-static status_t subscribe(bus_t *bus, size_t i, const char *method_name, int method)
-{
-    char subject[256];
-    snprintf(subject, sizeof subject, "svc.%s.%s", bus->name, method_name);
-    bus->closures[i] = (sub_closure_t){bus, method};
-    natsStatus ns = natsConnection_QueueSubscribe(&bus->subs[i], bus->nc, subject, bus->name,
-                                                  on_request, &bus->closures[i]);
-    if (ns != NATS_OK) {
-        LOG_ERROR("bus: cannot subscribe to %s: %s", subject, natsStatus_GetText(ns));
-        return from_nats(ns);
-    }
-    natsSubscription_SetPendingLimits(bus->subs[i], -1, 256 * 1024 * 1024);
-    return ST_OK;
-}
-
 status_t bus_serve(bus_t *bus, const ProtobufCServiceDescriptor *desc, const bus_method_t *methods,
                    size_t n_methods, void *svc, int workers)
 {
-    status_t st = ST_OK;
-    char name[128];
+    char name[128], subject[160];
 
     bus->desc = desc;
     bus->svc = svc;
-    bus->fns = xcalloc(desc->n_methods, sizeof *bus->fns);
+    bus->fns = xcalloc(desc->n_methods ? desc->n_methods : 1, sizeof *bus->fns);
+    bus->method_names = xcalloc(desc->n_methods ? desc->n_methods : 1, sizeof *bus->method_names);
     for (unsigned i = 0; i < desc->n_methods; i++) {
         bus_method_name(desc->methods[i].name, name, sizeof name);
+        bus->method_names[i] = xstrdup(name);
         for (size_t j = 0; j < n_methods; j++)
             if (strcmp(methods[j].method, name) == 0)
                 bus->fns[i] = methods[j].fn;
@@ -335,22 +292,18 @@ status_t bus_serve(bus_t *bus, const ProtobufCServiceDescriptor *desc, const bus
             abort(); /* the proto is the contract: a missing handler is a programming error */
         }
     }
+    snprintf(subject, sizeof subject, "svc.%s.*", bus->name);
+    natsStatus ns = natsConnection_QueueSubscribeSync(&bus->sub, bus->nc, subject, bus->name);
+    if (ns != NATS_OK) {
+        LOG_ERROR("bus: cannot subscribe to %s: %s", subject, natsStatus_GetText(ns));
+        return from_nats(ns);
+    }
+    natsSubscription_SetPendingLimits(bus->sub, -1, 256 * 1024 * 1024);
     bus->nworkers = workers > 0 ? workers : 1;
     bus->workers = xcalloc((size_t)bus->nworkers, sizeof *bus->workers);
     for (int i = 0; i < bus->nworkers; i++)
         pthread_create(&bus->workers[i], NULL, worker_main, bus);
-
-    bus->nsubs = desc->n_methods + 1;
-    bus->subs = xcalloc(bus->nsubs, sizeof *bus->subs);
-    bus->closures = xcalloc(bus->nsubs, sizeof *bus->closures);
-    for (unsigned i = 0; i < desc->n_methods && !st; i++) {
-        bus_method_name(desc->methods[i].name, name, sizeof name);
-        st = subscribe(bus, i, name, (int)i);
-    }
-    if (!st)
-        st = subscribe(bus, desc->n_methods, "ping", -1);
-    if (!st)
-        st = from_nats(natsConnection_Flush(bus->nc));
+    status_t st = from_nats(natsConnection_Flush(bus->nc));
     if (!st)
         LOG_INFO("bus: serving %u methods on svc.%s.* with %d workers", desc->n_methods,
                  bus->name, bus->nworkers);
@@ -767,20 +720,14 @@ void bus_free(bus_t *bus)
 {
     if (!bus)
         return;
-    for (size_t i = 0; i < bus->nsubs; i++) {
-        if (bus->subs[i]) {
-            natsSubscription_Unsubscribe(bus->subs[i]);
-            natsSubscription_Destroy(bus->subs[i]);
-        }
+    if (bus->sub) {
+        /* Stop taking new requests but answer the ones already delivered to us. */
+        atomic_store(&bus->stopping, true);
+        natsSubscription_Drain(bus->sub);
+        for (int i = 0; i < bus->nworkers; i++)
+            pthread_join(bus->workers[i], NULL);
+        natsSubscription_Destroy(bus->sub);
     }
-    if (bus->nc)
-        natsConnection_Flush(bus->nc);
-    pthread_mutex_lock(&bus->qmu);
-    bus->stopping = true;
-    pthread_cond_broadcast(&bus->qcv);
-    pthread_mutex_unlock(&bus->qmu);
-    for (int i = 0; i < bus->nworkers; i++)
-        pthread_join(bus->workers[i], NULL);
     if (bus->inbox_sub) {
         natsSubscription_Unsubscribe(bus->inbox_sub);
         natsSubscription_Destroy(bus->inbox_sub);
@@ -807,16 +754,12 @@ void bus_free(bus_t *bus)
         natsConnection_Close(bus->nc);
         natsConnection_Destroy(bus->nc);
     }
-    for (size_t i = 0; i < bus->qlen; i++)
-        natsMsg_Destroy(bus->queue[(bus->qhead + i) % bus->qcap].msg);
-    free(bus->queue);
-    free(bus->subs);
-    free(bus->closures);
+    for (unsigned i = 0; bus->method_names && i < bus->desc->n_methods; i++)
+        free(bus->method_names[i]);
+    free(bus->method_names);
     free(bus->workers);
     free(bus->fns);
     free(bus->name);
-    pthread_mutex_destroy(&bus->qmu);
-    pthread_cond_destroy(&bus->qcv);
     pthread_mutex_destroy(&bus->amu);
     pthread_cond_destroy(&bus->acv);
     free(bus);

@@ -4,4 +4,4 @@
 set -euo pipefail
 BUILD=${BUILD:-build}
 here=$(cd "$(dirname "$0")" && pwd)
-exec "$BUILD/bin/devstack" test "$here"/bench_*.sh
+exec "$BUILD/bin/devstack" test "$BUILD"/tests/bench/bench_* "$here"/bench_*.sh
