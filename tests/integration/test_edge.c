@@ -106,8 +106,28 @@ Test(edge, unknown_field_is_400_naming_it)
     cr_assert(strstr(httpc_resp_str(&r, "error.message"), "email"), "%s", r.body.data);
     httpc_resp_cleanup(&r);
     /* Unknown query parameter on a GET route. */
-    cr_assert_eq(httpc_req(c, "GET", "/api/health/ready", NULL, NULL, &r), ST_OK);
+    sign_up(c, "query", NULL, NULL);
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me?verbose=1", NULL, NULL, &r), ST_OK);
+    expect_error(&r, 400, "invalid_argument");
+    cr_assert(strstr(httpc_resp_str(&r, "error.message"), "verbose"), "%s", r.body.data);
     httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+Test(edge, path_parameter_wins_over_the_body)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *uid = NULL, path[128], body[160];
+    sign_up(c, "pathwins", &uid, NULL);
+    snprintf(path, sizeof path, "/api/org/members/%s", uid);
+    snprintf(body, sizeof body,
+             "{\"user_id\":\"00000000-0000-4000-8000-000000000000\",\"role\":\"owner\"}");
+    cr_assert_eq(httpc_req(c, "PATCH", path, body, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200, "%ld %s", r.status, r.body.data);
+    cr_assert_str_eq(httpc_resp_str(&r, "user_id"), uid);
+    httpc_resp_cleanup(&r);
+    free(uid);
     httpc_free(c);
 }
 
