@@ -49,6 +49,9 @@ struct bus {
     int nworkers;
     atomic_bool stopping;
 
+    /* JetStream consumers */
+    struct consumer *consumers;
+
     /* async calls */
     char inbox[64];
     natsSubscription *inbox_sub;
@@ -714,12 +717,123 @@ status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, con
     return from_nats(ns);
 }
 
+typedef struct consumer {
+    bus_t *bus;
+    natsSubscription *sub;
+    char *name;
+    int max_deliver;
+    bus_js_handler_fn fn;
+    void *ctx;
+    pthread_t thread;
+    atomic_bool stop;
+    struct consumer *next;
+} consumer_t;
+
+static void consume_one(consumer_t *c, natsMsg *msg)
+{
+    jsMsgMetaData *meta = NULL;
+    int delivery = 1;
+    if (natsMsg_GetMetaData(&meta, msg) == NATS_OK && meta)
+        delivery = (int)meta->NumDelivered;
+    jsMsgMetaData_Destroy(meta);
+
+    status_t st = c->fn(c->ctx, msg, delivery);
+    log_ctx_t ctx = {.subject = natsMsg_GetSubject(msg)};
+    if (st == ST_OK) {
+        natsMsg_Ack(msg, NULL);
+    } else if (st == ST_INVALID || delivery >= c->max_deliver) {
+        LOG_CTX_ERROR(&ctx, "bus: %s gives up on a message after %d deliveries: %s", c->name,
+                      delivery, status_str(st));
+        natsMsg_Term(msg, NULL);
+    } else {
+        int64_t delay = 250LL << (delivery < 8 ? delivery : 8); /* 0.5 s .. 64 s */
+        LOG_CTX_WARN(&ctx, "bus: %s will retry a message (%s, delivery %d)", c->name,
+                     status_str(st), delivery);
+        natsMsg_NakWithDelay(msg, delay, NULL);
+    }
+}
+
+static void *consumer_main(void *arg)
+{
+    consumer_t *c = arg;
+    while (!atomic_load(&c->stop)) {
+        natsMsgList list = {0};
+        natsStatus ns = natsSubscription_Fetch(&list, c->sub, 32, 1000, NULL);
+        if (ns == NATS_OK) {
+            for (int i = 0; i < list.Count; i++)
+                consume_one(c, list.Msgs[i]);
+        } else if (ns != NATS_TIMEOUT && !atomic_load(&c->stop)) {
+            LOG_WARN("bus: %s fetch failed: %s", c->name, natsStatus_GetText(ns));
+            nats_Sleep(500);
+        }
+        natsMsgList_Destroy(&list);
+    }
+    return NULL;
+}
+
+status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, const char *filter,
+                        int max_deliver, bus_js_handler_fn fn, void *ctx)
+{
+    jsOptions jo;
+    jsSubOptions so;
+    jsConsumerConfig cc;
+    jsConsumerInfo *ci = NULL;
+    jsErrCode jerr = 0;
+    consumer_t *c = xcalloc(1, sizeof *c);
+
+    /* The consumer is created explicitly (not by the subscribe call) so that stopping this
+     * process never deletes it: its position must survive restarts. */
+    jsOptions_Init(&jo);
+    jsConsumerConfig_Init(&cc);
+    cc.Durable = durable;
+    cc.FilterSubject = filter;
+    cc.AckPolicy = js_AckExplicit;
+    cc.MaxDeliver = max_deliver > 0 ? max_deliver : 10;
+    cc.AckWait = 30LL * 1000 * 1000 * 1000; /* ns: a handler gets 30 s before redelivery */
+    natsStatus ns = js_AddConsumer(&ci, bus->js, stream, &cc, &jo, &jerr);
+    if (ns != NATS_OK) {
+        jsConsumerInfo_Destroy(ci);
+        ci = NULL;
+        ns = js_UpdateConsumer(&ci, bus->js, stream, &cc, &jo, &jerr);
+    }
+    jsConsumerInfo_Destroy(ci);
+    jsSubOptions_Init(&so);
+    so.Stream = stream;
+    so.Consumer = durable;
+    if (ns == NATS_OK)
+        ns = js_PullSubscribe(&c->sub, bus->js, filter, durable, &jo, &so, &jerr);
+    if (ns != NATS_OK) {
+        LOG_ERROR("bus: cannot consume %s from %s as %s: %s (%d)", filter, stream, durable,
+                  natsStatus_GetText(ns), (int)jerr);
+        free(c);
+        return from_nats(ns);
+    }
+    c->bus = bus;
+    c->name = xstrdup(durable);
+    c->max_deliver = (int)cc.MaxDeliver;
+    c->fn = fn;
+    c->ctx = ctx;
+    pthread_create(&c->thread, NULL, consumer_main, c);
+    c->next = bus->consumers;
+    bus->consumers = c;
+    return ST_OK;
+}
+
 /* ---- teardown ------------------------------------------------------------------------------- */
 
 void bus_free(bus_t *bus)
 {
     if (!bus)
         return;
+    while (bus->consumers) {
+        consumer_t *c = bus->consumers;
+        bus->consumers = c->next;
+        atomic_store(&c->stop, true);
+        pthread_join(c->thread, NULL); /* a fetch returns within its 1 s wait */
+        natsSubscription_Destroy(c->sub); /* not Unsubscribe: the durable consumer stays */
+        free(c->name);
+        free(c);
+    }
     if (bus->sub) {
         /* Stop taking new requests but answer the ones already delivered to us. */
         atomic_store(&bus->stopping, true);

@@ -133,4 +133,14 @@ status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjec
 status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, const void *data,
                         size_t len);
 
+/* A durable pull consumer on `stream` for subjects matching `filter`, run by one thread that
+ * fetches in batches and calls fn for each message. fn's status decides the acknowledgement:
+ * ST_OK acks; ST_INVALID (a message that can never succeed) terminates it; anything else naks
+ * it for redelivery after a backoff growing with the delivery count. A message delivered
+ * max_deliver times is terminated and logged (the dead letter is the stream itself). Consumers
+ * must be idempotent: after a crash a message may come again. Stopped by bus_free. */
+typedef status_t (*bus_js_handler_fn)(void *ctx, natsMsg *msg, int delivery);
+status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, const char *filter,
+                        int max_deliver, bus_js_handler_fn fn, void *ctx);
+
 #endif

@@ -1,0 +1,112 @@
+/* test_bus_js.c - JetStream helpers against the real nats-server: a stream, deduplicated
+ * publishing, and a durable pull consumer that acks, retries and gives up as its handler says,
+ * and resumes where it stopped after its process (here: its bus connection) goes away. */
+#include <criterion/criterion.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shared/bus.h"
+#include "shared/log.h"
+#include "shared/util.h"
+#include "tests/support/harness.h"
+
+typedef struct {
+    pthread_mutex_t mu;
+    char seen[64][32]; /* payloads in delivery order */
+    int n;
+    atomic_int retry_deliveries;
+    atomic_int poison_deliveries;
+} record_t;
+
+static status_t handler(void *ctx, natsMsg *msg, int delivery)
+{
+    record_t *r = ctx;
+    char text[32];
+    snprintf(text, sizeof text, "%.*s", natsMsg_GetDataLength(msg), natsMsg_GetData(msg));
+    if (strcmp(text, "retry") == 0) {
+        atomic_fetch_add(&r->retry_deliveries, 1);
+        if (delivery < 2)
+            return ST_UNAVAILABLE; /* a transient failure: comes again */
+    }
+    if (strcmp(text, "poison") == 0) {
+        atomic_fetch_add(&r->poison_deliveries, 1);
+        return ST_INVALID; /* can never succeed: terminated, not retried */
+    }
+    pthread_mutex_lock(&r->mu);
+    if (r->n < 64)
+        snprintf(r->seen[r->n++], sizeof r->seen[0], "%s", text);
+    pthread_mutex_unlock(&r->mu);
+    return ST_OK;
+}
+
+static int count(record_t *r, const char *text)
+{
+    int k = 0;
+    pthread_mutex_lock(&r->mu);
+    for (int i = 0; i < r->n; i++)
+        k += strcmp(r->seen[i], text) == 0;
+    pthread_mutex_unlock(&r->mu);
+    return k;
+}
+
+static bool wait_for(record_t *r, const char *text, int want, int timeout_ms)
+{
+    for (int waited = 0; waited < timeout_ms; waited += 50) {
+        if (count(r, text) >= want)
+            return true;
+        usleep(50 * 1000);
+    }
+    return false;
+}
+
+static bus_t *js_connect(void)
+{
+    bus_t *bus = NULL;
+    cr_assert_eq(bus_connect("test-js", harness_env("NATS_URL"), 5000, &bus), ST_OK);
+    return bus;
+}
+
+Test(bus_js, publish_dedup_consume_retry_terminate_resume)
+{
+    char id[37], stream[64], subject[96], durable[64];
+    uuid_new(id);
+    snprintf(stream, sizeof stream, "T_%.8s", id);
+    snprintf(subject, sizeof subject, "test.%.8s.>", id);
+    snprintf(durable, sizeof durable, "c_%.8s", id);
+    log_init("test", "error");
+
+    bus_t *bus = js_connect();
+    cr_assert_eq(bus_js_ensure_stream(bus, stream, subject), ST_OK);
+    cr_assert_eq(bus_js_ensure_stream(bus, stream, subject), ST_OK, "idempotent");
+
+    char subj[96];
+    snprintf(subj, sizeof subj, "test.%.8s.evt", id);
+    cr_assert_eq(bus_js_publish(bus, subj, "m-1", "one", 3), ST_OK);
+    cr_assert_eq(bus_js_publish(bus, subj, "m-1", "one", 3), ST_OK, "duplicate is accepted...");
+    cr_assert_eq(bus_js_publish(bus, subj, "m-2", "retry", 5), ST_OK);
+    cr_assert_eq(bus_js_publish(bus, subj, "m-3", "poison", 6), ST_OK);
+    cr_assert_eq(bus_js_publish(bus, subj, NULL, "two", 3), ST_OK);
+
+    record_t r = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    cr_assert_eq(bus_js_consume(bus, stream, durable, subject, 5, handler, &r), ST_OK);
+    cr_assert(wait_for(&r, "two", 1, 10000));
+    cr_assert(wait_for(&r, "retry", 1, 10000), "a naked message comes back");
+    cr_assert_eq(count(&r, "one"), 1, "...but stored once");
+    cr_assert_eq(atomic_load(&r.retry_deliveries), 2);
+    usleep(1500 * 1000);
+    cr_assert_eq(atomic_load(&r.poison_deliveries), 1, "a terminated message is not retried");
+    bus_free(bus);
+
+    /* A new process with the same durable name resumes after what was acknowledged. */
+    bus = js_connect();
+    cr_assert_eq(bus_js_publish(bus, subj, "m-4", "three", 5), ST_OK);
+    cr_assert_eq(bus_js_consume(bus, stream, durable, subject, 5, handler, &r), ST_OK);
+    cr_assert(wait_for(&r, "three", 1, 10000));
+    usleep(500 * 1000);
+    cr_assert_eq(count(&r, "one"), 1, "acknowledged messages are not delivered again");
+    cr_assert_eq(count(&r, "two"), 1);
+    bus_free(bus);
+}
