@@ -390,6 +390,35 @@ Test(edge, websocket_every_socket_of_the_user)
     httpc_free(a);
 }
 
+Test(edge, websocket_with_api_key)
+{
+    httpc_t *a = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *ua, auth[256];
+    int status = 0;
+    sign_up(a, "wskey", &ua, NULL);
+    cr_assert_eq(httpc_req(a, "POST", "/api/api-keys", "{\"name\":\"socket\"}", NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 201, "%s", r.body.data);
+    snprintf(auth, sizeof auth, "Authorization: Bearer %s", httpc_resp_str(&r, "key"));
+    httpc_resp_cleanup(&r);
+
+    const char *hdrs[] = {auth, NULL};
+    wsc_t *ws = wsc_connect("127.0.0.1", atoi(harness_env("EDGE_PORT")), "/ws", hdrs, &status);
+    cr_assert(ws, "upgrade refused: %d", status);
+    json_t *hello = ws_next(ws, 5000);
+    cr_assert(hello);
+    cr_assert_str_eq(json_string_value(json_object_get(hello, "user_id")), ua);
+    json_decref(hello);
+    cr_assert_eq(wsc_send_text(ws, "{\"type\":\"ping\"}"), ST_OK);
+    json_t *pong = ws_next(ws, 5000);
+    cr_assert(pong);
+    cr_assert_str_eq(json_string_value(json_object_get(pong, "type")), "pong");
+    json_decref(pong);
+    wsc_close(ws);
+    free(ua);
+    httpc_free(a);
+}
+
 Test(edge, websocket_without_session_is_refused)
 {
     int status = 0;
