@@ -21,8 +21,8 @@
 #include "shared/util.h"
 
 #define MAX_REPLY_HEADERS 8
-#define PENDING_BUCKETS 1024
-#define TIMER_TICK_US 5000
+#define PENDING_BUCKETS   1024
+#define TIMER_TICK_US     5000
 
 typedef struct pending {
     uint64_t seq;
@@ -79,15 +79,20 @@ struct bus_req {
 static status_t from_nats(natsStatus s)
 {
     switch (s) {
-    case NATS_OK: return ST_OK;
-    case NATS_TIMEOUT: return ST_TIMEOUT;
-    case NATS_NO_RESPONDERS: return ST_UNAVAILABLE;
+    case NATS_OK:
+        return ST_OK;
+    case NATS_TIMEOUT:
+        return ST_TIMEOUT;
+    case NATS_NO_RESPONDERS:
+        return ST_UNAVAILABLE;
     case NATS_CONNECTION_CLOSED:
     case NATS_NO_SERVER:
     case NATS_NOT_YET_CONNECTED:
     case NATS_CONNECTION_DISCONNECTED:
-    case NATS_STALE_CONNECTION: return ST_UNAVAILABLE;
-    default: return ST_INTERNAL;
+    case NATS_STALE_CONNECTION:
+        return ST_UNAVAILABLE;
+    default:
+        return ST_INTERNAL;
     }
 }
 
@@ -308,8 +313,8 @@ status_t bus_serve(bus_t *bus, const ProtobufCServiceDescriptor *desc, const bus
         pthread_create(&bus->workers[i], NULL, worker_main, bus);
     status_t st = from_nats(natsConnection_Flush(bus->nc));
     if (!st)
-        LOG_INFO("bus: serving %u methods on svc.%s.* with %d workers", desc->n_methods,
-                 bus->name, bus->nworkers);
+        LOG_INFO("bus: serving %u methods on svc.%s.* with %d workers", desc->n_methods, bus->name,
+                 bus->nworkers);
     return st;
 }
 
@@ -481,8 +486,8 @@ status_t bus_reply_status(natsMsg *msg, const char **errmsg)
 }
 
 status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const ProtobufCMessage *in,
-                  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
-                  char *errmsg, size_t errlen, int timeout_ms)
+                  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out, char *errmsg,
+                  size_t errlen, int timeout_ms)
 {
     natsMsg *req = NULL, *rep = NULL;
     uint8_t *data = NULL;
@@ -523,7 +528,8 @@ done:
     return st;
 }
 
-/* ---- asynchronous calls ----------------------------------------------------------------------- */
+/* ---- asynchronous calls -----------------------------------------------------------------------
+ */
 
 static pending_t *pending_take(bus_t *bus, uint64_t seq)
 {
@@ -619,7 +625,8 @@ static status_t async_init(bus_t *bus)
     snprintf(bus->inbox, sizeof bus->inbox, "%s", (const char *)inbox);
     natsInbox_Destroy(inbox);
     snprintf(wildcard, sizeof wildcard, "%s.*", bus->inbox);
-    natsStatus ns = natsConnection_Subscribe(&bus->inbox_sub, bus->nc, wildcard, on_async_reply, bus);
+    natsStatus ns =
+        natsConnection_Subscribe(&bus->inbox_sub, bus->nc, wildcard, on_async_reply, bus);
     if (ns != NATS_OK)
         return from_nats(ns);
     natsSubscription_SetPendingLimits(bus->inbox_sub, -1, 512 * 1024 * 1024);
@@ -829,7 +836,7 @@ void bus_free(bus_t *bus)
         consumer_t *c = bus->consumers;
         bus->consumers = c->next;
         atomic_store(&c->stop, true);
-        pthread_join(c->thread, NULL); /* a fetch returns within its 1 s wait */
+        pthread_join(c->thread, NULL);    /* a fetch returns within its 1 s wait */
         natsSubscription_Destroy(c->sub); /* not Unsubscribe: the durable consumer stays */
         free(c->name);
         free(c);

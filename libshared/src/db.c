@@ -269,8 +269,7 @@ status_t db_begin(db_t *db)
 
 status_t db_begin_org(db_t *db, const char *org_id)
 {
-    static const db_stmt_t SET_ORG = {"db_set_org", "SELECT set_config('app.org_id', $1, true)",
-                                      1};
+    static const db_stmt_t SET_ORG = {"db_set_org", "SELECT set_config('app.org_id', $1, true)", 1};
     status_t st = db_begin(db);
     if (!st) {
         const char *p[] = {org_id ? org_id : ""};
@@ -323,8 +322,7 @@ static int cmp_migration(const void *a, const void *b)
     return strcmp(((const db_migration_t *)a)->name, ((const db_migration_t *)b)->name);
 }
 
-status_t db_migrate(db_pool_t *pool, const char *schema, const db_migration_t *migrations,
-                    size_t n)
+status_t db_migrate(db_pool_t *pool, const char *schema, const db_migration_t *migrations, size_t n)
 {
     db_t *db = NULL;
     status_t st;
@@ -339,8 +337,8 @@ status_t db_migrate(db_pool_t *pool, const char *schema, const db_migration_t *m
     ident = PQescapeIdentifier(db->conn, schema, strlen(schema));
     /* One lock per schema: replicas of one service serialise, other services don't wait. */
     const char *lp[] = {schema};
-    res = PQexecParams(db->conn, "SELECT pg_advisory_lock(hashtext('migrate:' || $1))", 1, NULL,
-                       lp, NULL, NULL, 0);
+    res = PQexecParams(db->conn, "SELECT pg_advisory_lock(hashtext('migrate:' || $1))", 1, NULL, lp,
+                       NULL, NULL, 0);
     if ((st = result_status(db, res, "migration lock")))
         goto done;
     locked = true;
@@ -388,8 +386,8 @@ done:
     PQclear(res);
     if (locked) {
         const char *p[] = {schema};
-        PQclear(PQexecParams(db->conn, "SELECT pg_advisory_unlock(hashtext('migrate:' || $1))",
-                             1, NULL, p, NULL, NULL, 0));
+        PQclear(PQexecParams(db->conn, "SELECT pg_advisory_unlock(hashtext('migrate:' || $1))", 1,
+                             NULL, p, NULL, NULL, 0));
     }
     PQfreemem(ident);
     free(sorted);

@@ -14,6 +14,7 @@
 
 #include "auth.h"
 #include "roles.h"
+#include "shared/dbmsg.h"
 #include "shared/log.h"
 #include "shared/util.h"
 #include "throttle.h"
@@ -26,10 +27,12 @@
 /* SQL is laid out by hand: clang-format cannot indent string literals glued to macros. */
 /* clang-format off */
 
-/* Columns read by session_info(): user (4), organisation (3), role. */
+/* A SessionInfo row: columns named after the message's fields (dbmsg.h). */
 #define INFO_SELECT                                                                                \
-    "SELECT u.id, u.email, u.name, " TS("u.created_at") ", "                                       \
-    "       o.id, o.name, " TS("o.created_at") ", m.role "                                         \
+    "SELECT u.id AS \"user.id\", u.email AS \"user.email\", u.name AS \"user.name\", "             \
+    "       " TS("u.created_at") " AS \"user.created_at\", "                                       \
+    "       o.id AS \"organization.id\", o.name AS \"organization.name\", "                        \
+    "       " TS("o.created_at") " AS \"organization.created_at\", m.role "                        \
     "FROM auth.memberships m "                                                                     \
     "JOIN auth.users u ON u.id = m.user_id "                                                       \
     "JOIN auth.orgs o ON o.id = m.org_id "
@@ -65,7 +68,8 @@ static const db_stmt_t TAKE_SESSION = {"auth_take_session",
     "DELETE FROM auth.sessions WHERE id = $1 AND user_id = $2 "
     "RETURNING token_hash, greatest(0, floor(extract(epoch FROM expires_at - now())))::bigint", 2};
 static const db_stmt_t LIST_ORGS = {"auth_list_orgs",
-    "SELECT o.id, o.name, m.role, " TS("m.created_at") ", o.id = $2::uuid "
+    "SELECT o.id, o.name, m.role, " TS("m.created_at") " AS joined_at, "
+    "       coalesce(o.id = $2::uuid, false) AS \"current\" "
     "FROM auth.memberships m JOIN auth.orgs o ON o.id = m.org_id "
     "WHERE m.user_id = $1 ORDER BY o.name, o.id", 2};
 
@@ -128,9 +132,9 @@ static const db_stmt_t BURN_RESETS = {"auth_burn_resets",
 static const db_stmt_t END_SESSIONS = {"auth_end_sessions",
     "DELETE FROM auth.sessions WHERE user_id = $1 AND ($2::uuid IS NULL OR id <> $2::uuid)", 2};
 
-/* Columns read by member_from_row(). */
+/* A Member row. */
 #define MEMBER_SELECT                                                                              \
-    "SELECT u.id, u.email, u.name, m.role, " TS("m.created_at") " "                                \
+    "SELECT u.id AS user_id, u.email, u.name, m.role, " TS("m.created_at") " AS joined_at "        \
     "FROM auth.memberships m JOIN auth.users u ON u.id = m.user_id "
 
 static const db_stmt_t LIST_MEMBERS = {"auth_list_members",
@@ -150,8 +154,10 @@ static const db_stmt_t DELETE_MEMBER = {"auth_delete_member",
 static const db_stmt_t ACTOR_ROLE = {"auth_actor_role",
     "SELECT role FROM auth.memberships WHERE org_id = $1 AND user_id = $2", 2};
 
-/* Columns read by invite_from_row(). */
-#define INVITE_COLS "id, email, role, invited_by, " TS("created_at") ", " TS("expires_at")
+/* An Invite row. */
+#define INVITE_COLS                                                                                \
+    "id, email, role, invited_by, " TS("created_at") " AS created_at, "                           \
+    TS("expires_at") " AS expires_at"
 
 static const db_stmt_t IS_MEMBER_EMAIL = {"auth_is_member_email",
     "SELECT 1 FROM auth.memberships m JOIN auth.users u ON u.id = m.user_id "
@@ -178,8 +184,10 @@ static const db_stmt_t CLAIM_INVITE = {"auth_claim_invite",
     "UPDATE auth.invites SET accepted_at = now() "
     "WHERE id = $1 AND accepted_at IS NULL AND expires_at > now() RETURNING org_id, role", 1};
 
-/* Columns read by key_from_row(). */
-#define KEY_COLS "k.id, k.name, k.prefix, k.user_id, " TS("k.created_at") ", " TS("k.last_used_at")
+/* An ApiKey row (without the secret, which exists only in the create reply). */
+#define KEY_COLS                                                                                   \
+    "k.id, k.name, k.prefix, k.user_id, " TS("k.created_at") " AS created_at, "                   \
+    TS("k.last_used_at") " AS last_used_at"
 /* The key belongs to user $2, or $2 is an owner or admin of org $1. */
 #define KEY_VISIBLE                                                                                \
     "(k.user_id = $2 OR EXISTS (SELECT 1 FROM auth.memberships a "                                 \
@@ -228,20 +236,11 @@ static char *col(const PGresult *res, int row, int c)
 }
 
 /* The SessionInfo of SESSION_INFO's first row. */
-static Auth__SessionInfo *session_info(const PGresult *res)
+/* A message of type d from row `row`, or NULL (logged by dbmsg) when the SQL and the proto
+ * disagree; callers answer ST_INTERNAL then. */
+static void *row_msg(const PGresult *res, int row, const ProtobufCMessageDescriptor *d)
 {
-    Auth__SessionInfo *info = auth_msg_new(&auth__session_info__descriptor);
-    info->user = auth_msg_new(&auth__user__descriptor);
-    info->organization = auth_msg_new(&auth__organization__descriptor);
-    info->user->id = col(res, 0, 0);
-    info->user->email = col(res, 0, 1);
-    info->user->name = col(res, 0, 2);
-    info->user->created_at = col(res, 0, 3);
-    info->organization->id = col(res, 0, 4);
-    info->organization->name = col(res, 0, 5);
-    info->organization->created_at = col(res, 0, 6);
-    info->role = col(res, 0, 7);
-    return info;
+    return db_row_new_msg(res, row, d);
 }
 
 /* Inside a transaction: inserts the session for (org, user), marks the membership used and
@@ -263,45 +262,11 @@ static status_t start_session(db_t *db, const char *org_id, const char *user_id,
         st = ST_NOT_FOUND;
         goto done;
     }
-    *out = session_info(res);
+    if (!(*out = row_msg(res, 0, &auth__session_info__descriptor)))
+        st = ST_INTERNAL;
 done:
     PQclear(res);
     return st;
-}
-
-static Auth__Member *member_from_row(const PGresult *res, int row)
-{
-    Auth__Member *m = auth_msg_new(&auth__member__descriptor);
-    m->user_id = col(res, row, 0);
-    m->email = col(res, row, 1);
-    m->name = col(res, row, 2);
-    m->role = col(res, row, 3);
-    m->joined_at = col(res, row, 4);
-    return m;
-}
-
-static Auth__Invite *invite_from_row(const PGresult *res, int row)
-{
-    Auth__Invite *inv = auth_msg_new(&auth__invite__descriptor);
-    inv->id = col(res, row, 0);
-    inv->email = col(res, row, 1);
-    inv->role = col(res, row, 2);
-    inv->invited_by = col(res, row, 3);
-    inv->created_at = col(res, row, 4);
-    inv->expires_at = col(res, row, 5);
-    return inv;
-}
-
-static Auth__ApiKey *key_from_row(const PGresult *res, int row)
-{
-    Auth__ApiKey *k = auth_msg_new(&auth__api_key__descriptor);
-    k->id = col(res, row, 0);
-    k->name = col(res, row, 1);
-    k->prefix = col(res, row, 2);
-    k->user_id = col(res, row, 3);
-    k->created_at = col(res, row, 4);
-    k->last_used_at = col(res, row, 5);
-    return k;
 }
 
 /* Allocates an array of n message pointers (at least one slot, protobuf-c frees it). */
@@ -484,7 +449,8 @@ status_t auth_store_me(db_pool_t *pool, const char *org_id, const char *user_id,
         st = ST_NOT_FOUND;
         goto done;
     }
-    *out = session_info(res);
+    if (!(*out = row_msg(res, 0, &auth__session_info__descriptor)))
+        st = ST_INTERNAL;
 done:
     PQclear(res);
     db_release(db);
@@ -551,14 +517,12 @@ status_t auth_store_list_orgs(db_pool_t *pool, const char *user_id, const char *
     int n = db_nrows(res);
     list->orgs = msg_array(n);
     for (int i = 0; i < n; i++) {
-        Auth__OrgEntry *e = auth_msg_new(&auth__org_entry__descriptor);
-        e->id = col(res, i, 0);
-        e->name = col(res, i, 1);
-        e->role = col(res, i, 2);
-        e->joined_at = col(res, i, 3);
-        e->has_current = true;
-        e->current = db_get_bool(res, i, 4);
-        list->orgs[list->n_orgs++] = e;
+        if (!(list->orgs[list->n_orgs] = row_msg(res, i, &auth__org_entry__descriptor))) {
+            auth_msg_free(list);
+            st = ST_INTERNAL;
+            goto done;
+        }
+        list->n_orgs++;
     }
     *out = list;
 done:
@@ -786,8 +750,14 @@ status_t auth_store_list_members(db_pool_t *pool, const char *org_id, Auth__Memb
     Auth__MemberList *list = auth_msg_new(&auth__member_list__descriptor);
     int n = db_nrows(res);
     list->members = msg_array(n);
-    for (int i = 0; i < n; i++)
-        list->members[list->n_members++] = member_from_row(res, i);
+    for (int i = 0; i < n; i++) {
+        if (!(list->members[list->n_members] = row_msg(res, i, &auth__member__descriptor))) {
+            auth_msg_free(list);
+            st = ST_INTERNAL;
+            goto done;
+        }
+        list->n_members++;
+    }
     *out = list;
 done:
     PQclear(res);
@@ -856,7 +826,11 @@ status_t auth_store_update_member(db_pool_t *pool, const char *org_id, const cha
         st = ST_NOT_FOUND;
         goto done;
     }
-    Auth__Member *m = member_from_row(res, 0);
+    Auth__Member *m = row_msg(res, 0, &auth__member__descriptor);
+    if (!m) {
+        st = ST_INTERNAL;
+        goto done;
+    }
     if ((st = db_commit(db))) {
         auth_msg_free(m);
         goto done;
@@ -945,7 +919,10 @@ status_t auth_store_create_invite(db_pool_t *pool, const char *org_id, const cha
     const char *pi[] = {org_id, email, role, token_hash, actor_id, ttl};
     if ((st = run(db, &SUPERSEDE_INVITES, pe, &res)) || (st = run(db, &INSERT_INVITE, pi, &res)))
         goto done;
-    inv = invite_from_row(res, 0);
+    if (!(inv = row_msg(res, 0, &auth__invite__descriptor))) {
+        st = ST_INTERNAL;
+        goto done;
+    }
     const char *pn[] = {org_id, actor_id};
     if ((st = run(db, &INVITE_NAMES, pn, &res)))
         goto done;
@@ -987,8 +964,14 @@ status_t auth_store_list_invites(db_pool_t *pool, const char *org_id, const char
     Auth__InviteList *list = auth_msg_new(&auth__invite_list__descriptor);
     int n = db_nrows(res);
     list->invites = msg_array(n);
-    for (int i = 0; i < n; i++)
-        list->invites[list->n_invites++] = invite_from_row(res, i);
+    for (int i = 0; i < n; i++) {
+        if (!(list->invites[list->n_invites] = row_msg(res, i, &auth__invite__descriptor))) {
+            auth_msg_free(list);
+            st = ST_INTERNAL;
+            goto done;
+        }
+        list->n_invites++;
+    }
     *out = list;
 done:
     PQclear(res);
@@ -1119,7 +1102,8 @@ status_t auth_store_create_api_key(db_pool_t *pool, const char *org_id, const ch
     const char *p[] = {org_id, user_id, name, prefix, key_hash};
     if ((st = run(db, &INSERT_API_KEY, p, &res)))
         goto done; /* ST_NOT_FOUND: the membership is gone (foreign key) */
-    *out = key_from_row(res, 0);
+    if (!(*out = row_msg(res, 0, &auth__api_key__descriptor)))
+        st = ST_INTERNAL;
 done:
     PQclear(res);
     db_release(db);
@@ -1141,8 +1125,14 @@ status_t auth_store_list_api_keys(db_pool_t *pool, const char *org_id, const cha
     Auth__ApiKeyList *list = auth_msg_new(&auth__api_key_list__descriptor);
     int n = db_nrows(res);
     list->keys = msg_array(n);
-    for (int i = 0; i < n; i++)
-        list->keys[list->n_keys++] = key_from_row(res, i);
+    for (int i = 0; i < n; i++) {
+        if (!(list->keys[list->n_keys] = row_msg(res, i, &auth__api_key__descriptor))) {
+            auth_msg_free(list);
+            st = ST_INTERNAL;
+            goto done;
+        }
+        list->n_keys++;
+    }
     *out = list;
 done:
     PQclear(res);

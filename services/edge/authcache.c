@@ -12,7 +12,7 @@
 #include "shared/log.h"
 
 #define CACHE_BUCKETS 8192
-#define CACHE_MAX 100000
+#define CACHE_MAX     100000
 
 typedef struct entry {
     char hash[65];
@@ -27,9 +27,9 @@ static size_t cache_size;
 static unsigned bucket_of(const char *hash)
 {
     /* The key is already a uniform hash: its first hex digits make a fine bucket index. */
-    return (unsigned)strtoul((char[9]){hash[0], hash[1], hash[2], hash[3], hash[4], hash[5],
-                                       hash[6], hash[7], 0},
-                             NULL, 16) %
+    return (unsigned)strtoul(
+               (char[9]){hash[0], hash[1], hash[2], hash[3], hash[4], hash[5], hash[6], hash[7], 0},
+               NULL, 16) %
            CACHE_BUCKETS;
 }
 
@@ -173,8 +173,9 @@ status_t edge_verify_finish(pss_t *pss, cq_item_t *item)
 {
     if (item->st)
         return item->st;
-    Auth__VerifyReply *r = auth__verify_reply__unpack(
-        NULL, (size_t)natsMsg_GetDataLength(item->msg), (const uint8_t *)natsMsg_GetData(item->msg));
+    Auth__VerifyReply *r =
+        auth__verify_reply__unpack(NULL, (size_t)natsMsg_GetDataLength(item->msg),
+                                   (const uint8_t *)natsMsg_GetData(item->msg));
     if (!r || !r->user_id || !r->org_id || !r->role) {
         auth__verify_reply__free_unpacked(r, NULL);
         return ST_INTERNAL;

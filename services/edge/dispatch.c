@@ -94,9 +94,8 @@ static status_t apply_params(ProtobufCMessage *m, pss_t *pss, pbjson_err_t *err)
     }
     /* Query parameters: lws keeps them URL-decoded as name=value fragments. */
     char frag[2048];
-    for (int i = 0; lws_hdr_copy_fragment(pss->wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) >
-                    0;
-         i++) {
+    for (int i = 0;
+         lws_hdr_copy_fragment(pss->wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
         char *eq = strchr(frag, '=');
         const char *value = "";
         if (eq) {
@@ -105,8 +104,8 @@ static status_t apply_params(ProtobufCMessage *m, pss_t *pss, pbjson_err_t *err)
         }
         for (int k = 0; k < pss->params.n; k++) {
             if (strcmp(pss->params.names[k], frag) == 0) {
-                snprintf(err->msg, sizeof err->msg, "query parameter %.64s repeats a path parameter",
-                         frag);
+                snprintf(err->msg, sizeof err->msg,
+                         "query parameter %.64s repeats a path parameter", frag);
                 return ST_INVALID;
             }
         }
@@ -268,8 +267,8 @@ static void expire_cookie(pss_t *pss)
 static void finish_rpc(pss_t *pss, natsMsg *msg)
 {
     const ProtobufCMessageDescriptor *d = pss->route->md->output;
-    ProtobufCMessage *out = protobuf_c_message_unpack(
-        d, NULL, (size_t)natsMsg_GetDataLength(msg), (const uint8_t *)natsMsg_GetData(msg));
+    ProtobufCMessage *out = protobuf_c_message_unpack(d, NULL, (size_t)natsMsg_GetDataLength(msg),
+                                                      (const uint8_t *)natsMsg_GetData(msg));
     if (!out) {
         edge_respond_error(pss, ST_INTERNAL, "malformed reply from the service");
         return;

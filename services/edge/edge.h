@@ -19,8 +19,8 @@
 #include "shared/util.h"
 
 #define EDGE_MAX_PARAMS 8
-#define EDGE_MAX_CALLS 16 /* concurrent bus calls of one HTTP exchange (readiness fan-out) */
-#define EDGE_ID_LEN 40
+#define EDGE_MAX_CALLS  16 /* concurrent bus calls of one HTTP exchange (readiness fan-out) */
+#define EDGE_ID_LEN     40
 
 /* ---- configuration ------------------------------------------------------------------------ */
 typedef struct {

@@ -100,8 +100,8 @@ int main(void)
     info.fd_limit_per_thread = 0;
     edge.ctx = lws_create_context(&info);
     if (!edge.ctx) {
-        LOG_ERROR("edge: cannot listen on %s:%d (is the port in use? set EDGE_PORT)",
-                  edge.cfg.host, edge.cfg.port);
+        LOG_ERROR("edge: cannot listen on %s:%d (is the port in use? set EDGE_PORT)", edge.cfg.host,
+                  edge.cfg.port);
         goto done;
     }
     signal(SIGINT, on_signal);

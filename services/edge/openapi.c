@@ -51,8 +51,8 @@ static void query_params(buf_t *out, const route_t *r, bool *first)
                            : f->type == PROTOBUF_C_TYPE_ENUM   ? "string"
                            : f->type == PROTOBUF_C_TYPE_FLOAT || f->type == PROTOBUF_C_TYPE_DOUBLE
                                ? "number"
-                               : f->type == PROTOBUF_C_TYPE_BYTES ? "string"
-                                                                  : "integer";
+                           : f->type == PROTOBUF_C_TYPE_BYTES ? "string"
+                                                              : "integer";
         buf_printf(out, "%s{\"name\":\"%s\",\"in\":\"query\",\"required\":false,\"schema\":",
                    *first ? "" : ",", f->name);
         if (f->label == PROTOBUF_C_LABEL_REPEATED)

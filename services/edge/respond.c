@@ -68,9 +68,9 @@ static int write_head(struct lws *wsi, pss_t *pss)
     if (lws_add_http_common_headers(wsi, (unsigned)pss->status, empty ? NULL : pss->content_type,
                                     clen, &p, hend))
         return -1;
-    if (lws_add_http_header_by_name(wsi, (const unsigned char *)"x-request-id:",
-                                    (const unsigned char *)pss->request_id,
-                                    (int)strlen(pss->request_id), &p, hend))
+    if (lws_add_http_header_by_name(
+            wsi, (const unsigned char *)"x-request-id:", (const unsigned char *)pss->request_id,
+            (int)strlen(pss->request_id), &p, hend))
         return -1;
     for (size_t off = 0; off < pss->resp_headers.len;) {
         const char *name = pss->resp_headers.data + off;
@@ -83,8 +83,8 @@ static int write_head(struct lws *wsi, pss_t *pss)
             return -1;
     }
     if (pss->close_after &&
-        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close",
-                                     5, &p, hend))
+        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
+                                     &p, hend))
         return -1;
     if (lws_finalize_http_header(wsi, &p, hend))
         return -1;

@@ -81,8 +81,8 @@ static bool match_path(const char *pattern, const char *path, route_params_t *pa
         if (*p == '{') {
             if (se == s || params->n == (int)ARRAY_LEN(params->names))
                 goto fail;
-            snprintf(params->names[params->n], sizeof params->names[0], "%.*s",
-                     (int)(pe - p - 2), p + 1);
+            snprintf(params->names[params->n], sizeof params->names[0], "%.*s", (int)(pe - p - 2),
+                     p + 1);
             params->values[params->n] = xstrndup(s, (size_t)(se - s));
             params->n++;
         } else if (pe - p != se - s || memcmp(p, s, (size_t)(pe - p)) != 0) {

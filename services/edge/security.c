@@ -38,8 +38,7 @@ bool edge_origin_allowed(struct lws *wsi)
 void edge_client_ip(struct lws *wsi, char *out, size_t outlen)
 {
     char xff[256];
-    if (edge.cfg.trust_proxy &&
-        lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
+    if (edge.cfg.trust_proxy && lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) > 0) {
         /* The left-most address is the client as seen by the first proxy. */
         size_t n = strcspn(xff, ", ");
         snprintf(out, outlen, "%.*s", (int)n, xff);

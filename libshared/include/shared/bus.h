@@ -30,13 +30,13 @@
 
 #include "shared/status.h"
 
-#define BUS_HDR_ORG "Org-Id"
-#define BUS_HDR_USER "User-Id"
-#define BUS_HDR_ROLE "Role"
-#define BUS_HDR_REQUEST_ID "Request-Id"
-#define BUS_HDR_DEADLINE "Deadline" /* absolute, epoch milliseconds */
-#define BUS_HDR_ERR_CODE "Nats-Service-Error-Code"
-#define BUS_HDR_ERR "Nats-Service-Error"
+#define BUS_HDR_ORG            "Org-Id"
+#define BUS_HDR_USER           "User-Id"
+#define BUS_HDR_ROLE           "Role"
+#define BUS_HDR_REQUEST_ID     "Request-Id"
+#define BUS_HDR_DEADLINE       "Deadline" /* absolute, epoch milliseconds */
+#define BUS_HDR_ERR_CODE       "Nats-Service-Error-Code"
+#define BUS_HDR_ERR            "Nats-Service-Error"
 #define BUS_DEFAULT_TIMEOUT_MS 5000
 
 typedef struct bus bus_t;
@@ -108,8 +108,8 @@ void bus_ctx_from_req(const bus_req_t *req, bus_ctx_t *ctx);
 /* Synchronous call. out_desc NULL = ignore the reply body. On failure, errmsg (if given) gets
  * the remote's message. ST_UNAVAILABLE when nobody serves the subject, ST_TIMEOUT past it. */
 status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const ProtobufCMessage *in,
-                  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out,
-                  char *errmsg, size_t errlen, int timeout_ms);
+                  const ProtobufCMessageDescriptor *out_desc, ProtobufCMessage **out, char *errmsg,
+                  size_t errlen, int timeout_ms);
 
 /* Asynchronous raw call (the edge). `cb` runs on a bus thread exactly once: with the reply
  * message (ownership passes to cb: natsMsg_Destroy it), or with msg NULL and st set

@@ -33,13 +33,13 @@ void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
         if (log_enabled(lvl))                                                                      \
             log_write(lvl, ctx, __VA_ARGS__);                                                      \
     } while (0)
-#define LOG_DEBUG(...) LOG_AT(LOG_DEBUG, NULL, __VA_ARGS__)
-#define LOG_INFO(...) LOG_AT(LOG_INFO, NULL, __VA_ARGS__)
-#define LOG_WARN(...) LOG_AT(LOG_WARN, NULL, __VA_ARGS__)
-#define LOG_ERROR(...) LOG_AT(LOG_ERROR, NULL, __VA_ARGS__)
+#define LOG_DEBUG(...)        LOG_AT(LOG_DEBUG, NULL, __VA_ARGS__)
+#define LOG_INFO(...)         LOG_AT(LOG_INFO, NULL, __VA_ARGS__)
+#define LOG_WARN(...)         LOG_AT(LOG_WARN, NULL, __VA_ARGS__)
+#define LOG_ERROR(...)        LOG_AT(LOG_ERROR, NULL, __VA_ARGS__)
 #define LOG_CTX_DEBUG(c, ...) LOG_AT(LOG_DEBUG, c, __VA_ARGS__)
-#define LOG_CTX_INFO(c, ...) LOG_AT(LOG_INFO, c, __VA_ARGS__)
-#define LOG_CTX_WARN(c, ...) LOG_AT(LOG_WARN, c, __VA_ARGS__)
+#define LOG_CTX_INFO(c, ...)  LOG_AT(LOG_INFO, c, __VA_ARGS__)
+#define LOG_CTX_WARN(c, ...)  LOG_AT(LOG_WARN, c, __VA_ARGS__)
 #define LOG_CTX_ERROR(c, ...) LOG_AT(LOG_ERROR, c, __VA_ARGS__)
 
 #endif

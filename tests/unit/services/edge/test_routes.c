@@ -59,8 +59,8 @@ Test(routes, path_parameters_are_captured)
 {
     const route_t *r = NULL;
     route_params_t p = {0};
-    cr_assert_eq(routes_match("PATCH", "/api/org/members/0b7e2c1a-1111-4222-8333-944445555666",
-                              &r, &p, NULL, 0),
+    cr_assert_eq(routes_match("PATCH", "/api/org/members/0b7e2c1a-1111-4222-8333-944445555666", &r,
+                              &p, NULL, 0),
                  ROUTE_MATCH);
     cr_assert_str_eq(r->subject, "svc.auth.update_member");
     cr_assert_eq(p.n, 1);

@@ -1,0 +1,32 @@
+/* dbmsg.h - query rows into protobuf messages by column name, so a store never hand-copies
+ * columns into fields.
+ *
+ * A column's name is the path of the field it fills: `email`, or `user.email` for a field of a
+ * nested message (quote such aliases in SQL: `u.email AS "user.email"`). Text values are
+ * converted by the field's type (numbers, enums by name, bytes as base64; PostgreSQL's t/f for
+ * booleans); SQL NULL leaves the field unset. Nested messages are created when a column first
+ * sets one of their fields.
+ *
+ *     static const db_stmt_t GET = {"x_get", "SELECT id, name, " TS("created_at") " AS created_at "
+ *                                            "FROM x.things WHERE org_id = $1 AND id = $2", 2};
+ *     ...
+ *     X__Thing *t = (X__Thing *)pbjson_new(&x__thing__descriptor);
+ *     if ((st = db_row_to_msg(res, 0, &t->base))) ...
+ */
+#ifndef SHARED_DBMSG_H
+#define SHARED_DBMSG_H
+
+#include <libpq-fe.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "shared/status.h"
+
+/* Fills m from row `row` of res. ST_INTERNAL (logged once, naming the column) when a column
+ * names no field or holds a value the field cannot take: the SQL and the proto disagree, which
+ * is a programming error, not bad input. */
+status_t db_row_to_msg(const PGresult *res, int row, ProtobufCMessage *m);
+
+/* A new message of type d filled from row `row` (NULL, logged, on ST_INTERNAL). */
+ProtobufCMessage *db_row_new_msg(const PGresult *res, int row, const ProtobufCMessageDescriptor *d);
+
+#endif

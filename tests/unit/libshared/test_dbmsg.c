@@ -1,0 +1,134 @@
+/* test_dbmsg.c - rows into messages by column name, on result sets built in memory with libpq's
+ * PQmakeEmptyPGresult/PQsetvalue (no server needed). */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "proto/testmsg.pb-c.h"
+#include "shared/dbmsg.h"
+#include "shared/log.h"
+#include "shared/pbjson.h"
+
+/* A one-row result with the given column names and values (NULL value = SQL NULL). */
+static PGresult *result(int n, const char *const names[], const char *const values[])
+{
+    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    PGresAttDesc attrs[16];
+    memset(attrs, 0, sizeof attrs);
+    for (int i = 0; i < n; i++) {
+        attrs[i].name = (char *)names[i];
+        attrs[i].format = 0;
+        attrs[i].typid = 25; /* text */
+        attrs[i].typlen = -1;
+        attrs[i].atttypmod = -1;
+    }
+    cr_assert(PQsetResultAttrs(res, n, attrs));
+    for (int i = 0; i < n; i++)
+        cr_assert(
+            PQsetvalue(res, 0, i, (char *)values[i], values[i] ? (int)strlen(values[i]) : -1));
+    return res;
+}
+
+static void quiet(void)
+{
+    log_init("test", "off");
+}
+
+TestSuite(dbmsg, .init = quiet);
+
+Test(dbmsg, scalars_by_column_name)
+{
+    const char *names[] = {"f_string", "f_int64", "f_bool", "f_double", "f_role", "f_uint32"};
+    const char *values[] = {"hello", "-9000000000", "t", "2.5", "owner", "4000000000"};
+    PGresult *res = result(6, names, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_str_eq(m->f_string, "hello");
+    cr_assert(m->has_f_int64 && m->f_int64 == -9000000000LL);
+    cr_assert(m->has_f_bool && m->f_bool);
+    cr_assert(m->has_f_double && m->f_double == 2.5);
+    cr_assert(m->has_f_role && m->f_role == TESTMSG__ROLE__ROLE_OWNER);
+    cr_assert(m->has_f_uint32 && m->f_uint32 == 4000000000u);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+}
+
+Test(dbmsg, false_and_null)
+{
+    const char *names[] = {"f_bool", "f_string", "f_int32"};
+    const char *values[] = {"f", NULL, NULL};
+    PGresult *res = result(3, names, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert(m->has_f_bool && !m->f_bool);
+    cr_assert_null(m->f_string, "SQL NULL leaves a string unset");
+    cr_assert(!m->has_f_int32, "SQL NULL leaves a scalar unset");
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+}
+
+Test(dbmsg, nested_messages_by_dotted_name)
+{
+    const char *names[] = {"f_inner.name", "f_inner.child.n", "f_string"};
+    const char *values[] = {"outer", "7", "x"};
+    PGresult *res = result(3, names, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_not_null(m->f_inner);
+    cr_assert_str_eq(m->f_inner->name, "outer");
+    cr_assert_not_null(m->f_inner->child);
+    cr_assert(m->f_inner->child->has_n && m->f_inner->child->n == 7);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+}
+
+Test(dbmsg, nested_message_left_absent_when_all_null)
+{
+    const char *names[] = {"f_inner.name", "f_string"};
+    const char *values[] = {NULL, "x"};
+    PGresult *res = result(2, names, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_null(m->f_inner);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+}
+
+Test(dbmsg, repeated_scalar_takes_one_value)
+{
+    const char *names[] = {"r_string"};
+    const char *values[] = {"only"};
+    PGresult *res = result(1, names, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_eq(m->n_r_string, 1);
+    cr_assert_str_eq(m->r_string[0], "only");
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+}
+
+Test(dbmsg, mismatches_are_internal_errors)
+{
+    const char *unknown[] = {"no_such_column"};
+    const char *v1[] = {"x"};
+    PGresult *res = result(1, unknown, v1);
+    cr_assert_null(db_row_new_msg(res, 0, &testmsg__all_types__descriptor));
+    PQclear(res);
+
+    const char *bad_type[] = {"f_int32"};
+    const char *v2[] = {"not a number"};
+    res = result(1, bad_type, v2);
+    ProtobufCMessage *m = pbjson_new(&testmsg__all_types__descriptor);
+    cr_assert_eq(db_row_to_msg(res, 0, m), ST_INTERNAL);
+    protobuf_c_message_free_unpacked(m, NULL);
+    PQclear(res);
+
+    const char *through_scalar[] = {"f_string.x"};
+    res = result(1, through_scalar, v1);
+    cr_assert_null(db_row_new_msg(res, 0, &testmsg__all_types__descriptor));
+    PQclear(res);
+}
