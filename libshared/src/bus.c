@@ -528,8 +528,7 @@ done:
     return st;
 }
 
-/* ---- asynchronous calls -----------------------------------------------------------------------
- */
+/* ---- asynchronous calls ------------------------------------------------------------------- */
 
 static pending_t *pending_take(bus_t *bus, uint64_t seq)
 {
