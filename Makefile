@@ -141,7 +141,7 @@ $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t)
 .SECONDARY:
 
 # ---- top-level targets ------------------------------------------------------------------------
-.PHONY: all build tests deps run test check bench format clean web
+.PHONY: all build tests deps run test check bench format format-check clean web
 .DEFAULT_GOAL := all
 
 build: $(SERVICE_BINS) $(TOOL_BINS)
@@ -159,15 +159,22 @@ run: deps
 test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined OPT=-O1 check
 
-check: all
+check: all format-check
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)BUILD=$(BUILD) tests/bench/run.sh
 
+C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find libshared services infra tests -name '*.[ch]')
+
 format:
-	$(Q)clang-format -i $$(find libshared services infra tests -name '*.[ch]')
+	$(Q)clang-format -i $(C_SOURCES)
+
+# Fails (listing the files) when any C file is not clang-formatted.
+format-check:
+	$(Q)bad=$$(for f in $(C_SOURCES); do clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
+	if [ -n "$$bad" ]; then echo "not clang-formatted (run make format):"; echo "$$bad"; exit 1; fi
 
 clean:
 	rm -rf build
