@@ -49,6 +49,9 @@ struct bus {
     int nworkers;
     atomic_bool stopping;
 
+    /* plain subscriptions (bus_subscribe) */
+    struct plain_sub *plain;
+
     /* JetStream consumers */
     struct consumer *consumers;
 
@@ -675,6 +678,39 @@ status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, c
     return st;
 }
 
+typedef struct plain_sub {
+    natsSubscription *sub;
+    bus_msg_fn fn;
+    void *arg;
+    struct plain_sub *next;
+} plain_sub_t;
+
+static void on_plain(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)nc;
+    (void)sub;
+    plain_sub_t *p = closure;
+    p->fn(p->arg, natsMsg_GetSubject(msg), natsMsg_GetData(msg),
+          (size_t)natsMsg_GetDataLength(msg));
+    natsMsg_Destroy(msg);
+}
+
+status_t bus_subscribe(bus_t *bus, const char *subject, bus_msg_fn fn, void *arg)
+{
+    plain_sub_t *p = xcalloc(1, sizeof *p);
+    p->fn = fn;
+    p->arg = arg;
+    natsStatus ns = natsConnection_Subscribe(&p->sub, bus->nc, subject, on_plain, p);
+    if (ns != NATS_OK) {
+        LOG_ERROR("bus: cannot subscribe to %s: %s", subject, natsStatus_GetText(ns));
+        free(p);
+        return from_nats(ns);
+    }
+    p->next = bus->plain;
+    bus->plain = p;
+    return from_nats(natsConnection_Flush(bus->nc));
+}
+
 status_t bus_publish(bus_t *bus, const char *subject, const void *data, size_t len)
 {
     return from_nats(natsConnection_Publish(bus->nc, subject, data, (int)len));
@@ -831,6 +867,15 @@ void bus_free(bus_t *bus)
 {
     if (!bus)
         return;
+    while (bus->plain) {
+        plain_sub_t *p = bus->plain;
+        bus->plain = p->next;
+        /* Drain waits for a callback in progress: p must outlive it. */
+        if (natsSubscription_Drain(p->sub) == NATS_OK)
+            natsSubscription_WaitForDrainCompletion(p->sub, 5000);
+        natsSubscription_Destroy(p->sub);
+        free(p);
+    }
     while (bus->consumers) {
         consumer_t *c = bus->consumers;
         bus->consumers = c->next;

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mecache.h"
 #include "proto/auth.pb-c.h"
 #include "shared/bus.h"
 #include "shared/db.h"
@@ -52,6 +53,7 @@ typedef struct {
     int64_t idle_s;         /* a session ends after this long without a request */
     int64_t max_s;          /* ... and this long after sign-in at the latest */
     char *dummy_hash;       /* argon2id hash verified when the account does not exist */
+    auth_mecache_t *me;     /* recent `me` answers; NULL when AUTH_ME_CACHE_MS=0 */
 } auth_svc_t;
 
 /* ---- handlers: svc.auth.<method> -> auth_handle_<method> ------------------------------------- */

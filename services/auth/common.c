@@ -52,6 +52,8 @@ void auth_revoke(auth_svc_t *svc, const char *kind, const char *value)
     buf_t body = BUF_INIT;
 
     buf_printf(&body, "%s:%s", kind, value);
+    /* This replica forgets at once; the others (and the edges) when the message arrives. */
+    auth_mecache_apply_revocation(svc->me, body.data, body.len);
     if (bus_publish(svc->bus, AUTH_REVOKED_SUBJECT, body.data, body.len) != ST_OK)
         LOG_ERROR("revoke: could not publish on %s (%s)", AUTH_REVOKED_SUBJECT, kind);
     buf_cleanup(&body);

@@ -181,9 +181,14 @@ status_t auth_handle_me(void *arg, bus_req_t *req)
         st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
         goto done;
     }
+    st = ST_OK;
+    if ((info = auth_mecache_get(svc->me, org, user, time_now_ms())))
+        goto done;
     st = auth_store_me(svc->db, org, user, &info);
     if (st == ST_NOT_FOUND)
         st = auth_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
+    else if (st == ST_OK)
+        auth_mecache_put(svc->me, org, user, info, time_now_ms());
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
     auth_msg_free(info);

@@ -56,11 +56,18 @@ static char *make_dummy_hash(void)
     return hash;
 }
 
+/* auth.revoked from any replica (this one included): cached `me` answers of that user go. */
+static void on_revoked(void *arg, const char *subject, const void *data, size_t len)
+{
+    (void)subject;
+    auth_mecache_apply_revocation(arg, data, len);
+}
+
 int main(void)
 {
     auth_svc_t svc = {0};
     auth_janitor_t *janitor = NULL;
-    int64_t pool_size, workers, idle_min, max_days;
+    int64_t pool_size, workers, idle_min, max_days, me_ttl_ms;
     buf_t outbox = BUF_INIT;
     sigset_t sigs;
     int sig = 0, rc = 1;
@@ -69,8 +76,10 @@ int main(void)
     if (config_int("DB_POOL_SIZE", 8, 1, 1024, &pool_size) ||
         config_int("BUS_WORKERS", 8, 1, 1024, &workers) ||
         config_int("SESSION_IDLE_MINUTES", 7 * 24 * 60, 5, 366 * 24 * 60, &idle_min) ||
-        config_int("SESSION_MAX_DAYS", 30, 1, 366, &max_days))
+        config_int("SESSION_MAX_DAYS", 30, 1, 366, &max_days) ||
+        config_int("AUTH_ME_CACHE_MS", 2000, 0, 60000, &me_ttl_ms))
         return 2;
+    svc.me = auth_mecache_new(me_ttl_ms, 100000);
     svc.idle_s = idle_min * 60;
     svc.max_s = max_days * 24 * 3600;
     svc.public_url = config_str("PUBLIC_URL", "http://127.0.0.1:8080");
@@ -96,6 +105,8 @@ int main(void)
                     &svc.bus))
         goto done;
     bus_set_health_check(svc.bus, healthy);
+    if (svc.me && bus_subscribe(svc.bus, AUTH_REVOKED_SUBJECT, on_revoked, svc.me))
+        goto done;
     if (bus_serve(svc.bus, &auth__auth__descriptor, methods, ARRAY_LEN(methods), &svc,
                   (int)workers) ||
         auth_janitor_start(svc.db, svc.idle_s, JANITOR_INTERVAL_S, &janitor))
@@ -109,6 +120,7 @@ done:
     auth_janitor_stop(janitor);
     bus_free(svc.bus); /* drains in-flight handlers, which use the pool */
     db_pool_free(svc.db);
+    auth_mecache_free(svc.me);
     free(svc.dummy_hash);
     free(svc.outbox_dir);
     return rc;

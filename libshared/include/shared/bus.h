@@ -122,6 +122,11 @@ status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, c
 /* Decodes status and message of a reply received by any path. */
 status_t bus_reply_status(natsMsg *msg, const char **errmsg);
 
+/* Core NATS subscription (every instance gets every message: no queue group). fn runs on a
+ * cnats thread with the message's subject and body, borrowed for the call. Ended by bus_free. */
+typedef void (*bus_msg_fn)(void *arg, const char *subject, const void *data, size_t len);
+status_t bus_subscribe(bus_t *bus, const char *subject, bus_msg_fn fn, void *arg);
+
 /* Core NATS publish (notify.* pushes). */
 status_t bus_publish(bus_t *bus, const char *subject, const void *data, size_t len);
 
