@@ -281,7 +281,14 @@ status_t db_begin_org(db_t *db, const char *org_id)
 
 status_t db_commit(db_t *db)
 {
-    status_t st = db_exec_sql(db, "COMMIT");
+    PGresult *res = PQexec(db->conn, "COMMIT");
+    status_t st = result_status(db, res, "commit");
+    /* COMMIT of a transaction in which a statement failed "succeeds" as a ROLLBACK. */
+    if (!st && strcmp(PQcmdStatus(res), "ROLLBACK") == 0) {
+        LOG_ERROR("db: commit of a failed transaction: rolled back");
+        st = ST_INTERNAL;
+    }
+    PQclear(res);
     db->in_tx = false;
     return st;
 }
