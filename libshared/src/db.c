@@ -150,7 +150,8 @@ void db_release(db_t *db)
 {
     if (!db)
         return;
-    if (db->in_tx)
+    /* Also a transaction opened with db_exec_sql(db, "BEGIN"), which in_tx does not track. */
+    if (db->in_tx || (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE))
         db_rollback(db);
     db_pool_t *pool = db->pool;
     pthread_mutex_lock(&pool->mu);
