@@ -360,7 +360,9 @@ status_t db_migrate(db_pool_t *pool, const char *schema, const db_migration_t *m
         goto done;
 
     sorted = xmalloc((n ? n : 1) * sizeof *sorted);
-    memcpy(sorted, migrations, n * sizeof *sorted);
+    /* migrations may be NULL when n is 0; memcpy from NULL is undefined even for 0 bytes. */
+    if (n)
+        memcpy(sorted, migrations, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, cmp_migration);
     for (size_t i = 0; i < n; i++) {
         buf_reset(&sql);
