@@ -894,7 +894,9 @@ void bus_free(bus_t *bus)
         natsSubscription_Destroy(bus->sub);
     }
     if (bus->inbox_sub) {
-        natsSubscription_Unsubscribe(bus->inbox_sub);
+        /* As for plain subscriptions: a reply callback in progress uses bus. */
+        if (natsSubscription_Drain(bus->inbox_sub) == NATS_OK)
+            natsSubscription_WaitForDrainCompletion(bus->inbox_sub, 5000);
         natsSubscription_Destroy(bus->inbox_sub);
     }
     if (bus->timer_running) {
