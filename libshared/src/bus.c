@@ -48,6 +48,7 @@ struct bus {
     pthread_t *workers;
     int nworkers;
     atomic_bool stopping;
+    int64_t drain_deadline_us; /* set before stopping; read by workers after */
 
     /* plain subscriptions (bus_subscribe) */
     struct plain_sub *plain;
@@ -73,7 +74,7 @@ struct bus_req {
     natsMsg *msg;
     int method;
     char *errmsg;
-    const char *hdr_names[MAX_REPLY_HEADERS];
+    char *hdr_names[MAX_REPLY_HEADERS];
     char *hdr_values[MAX_REPLY_HEADERS];
     int nhdrs;
     bool replied;
@@ -255,8 +256,10 @@ static void run_one(bus_t *bus, natsMsg *msg)
         bus_reply(&req, ST_INTERNAL, NULL);
     }
     free(req.errmsg);
-    for (int i = 0; i < req.nhdrs; i++)
+    for (int i = 0; i < req.nhdrs; i++) {
+        free(req.hdr_names[i]);
         free(req.hdr_values[i]);
+    }
     natsMsg_Destroy(msg);
 }
 
@@ -269,8 +272,10 @@ static void *worker_main(void *arg)
         if (ns == NATS_OK) {
             run_one(bus, msg);
         } else if (ns == NATS_TIMEOUT) {
-            if (atomic_load(&bus->stopping))
-                break; /* drained: nothing left within the wait */
+            /* While draining, requests already routed here may still be in flight: keep
+             * taking them until the drain closes the subscription or its deadline passes. */
+            if (atomic_load(&bus->stopping) && time_mono_us() > bus->drain_deadline_us)
+                break;
         } else {
             break; /* subscription closed (drain complete) or connection closed */
         }
@@ -396,7 +401,7 @@ void bus_req_reply_header(bus_req_t *req, const char *name, const char *value)
         LOG_ERROR("bus: too many reply headers");
         return;
     }
-    req->hdr_names[req->nhdrs] = name;
+    req->hdr_names[req->nhdrs] = xstrdup(name);
     req->hdr_values[req->nhdrs++] = xstrdup(value);
 }
 
@@ -644,6 +649,8 @@ status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, c
     char reply[96];
     status_t st = ST_OK;
 
+    if (timeout_ms <= 0)
+        timeout_ms = BUS_DEFAULT_TIMEOUT_MS;
     pthread_mutex_lock(&bus->amu);
     if (!bus->inbox_sub)
         st = async_init(bus);
@@ -727,8 +734,14 @@ status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjec
     const char *list[16];
     int n = 0;
 
-    for (char *t = strtok_r(copy, ",", &save); t && n < 16; t = strtok_r(NULL, ",", &save))
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (n == (int)ARRAY_LEN(list)) {
+            LOG_ERROR("bus: stream %s: more than %zu subjects", stream, ARRAY_LEN(list));
+            free(copy);
+            return ST_INVALID;
+        }
         list[n++] = t;
+    }
     jsStreamConfig_Init(&cfg);
     cfg.Name = stream;
     cfg.Subjects = list;
@@ -887,6 +900,7 @@ void bus_free(bus_t *bus)
     }
     if (bus->sub) {
         /* Stop taking new requests but answer the ones already delivered to us. */
+        bus->drain_deadline_us = time_mono_us() + 5 * 1000000;
         atomic_store(&bus->stopping, true);
         natsSubscription_Drain(bus->sub);
         for (int i = 0; i < bus->nworkers; i++)

@@ -1,6 +1,7 @@
 /* config.c - environment lookups with defaults and validation (see config.h). */
 #include "shared/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <strings.h>
@@ -23,7 +24,8 @@ status_t config_int(const char *key, int64_t def, int64_t min, int64_t max, int6
     char *end = NULL;
     errno = 0;
     long long n = strtoll(v, &end, 10);
-    if (errno || *end || n < min || n > max) {
+    /* strtoll skips leading blanks; reject them as we reject trailing ones. */
+    if (errno || *end || isspace((unsigned char)v[0]) || n < min || n > max) {
         LOG_ERROR("config %s=%s: expected an integer in [%lld, %lld]", key, v, (long long)min,
                   (long long)max);
         return ST_INVALID;

@@ -156,12 +156,18 @@ int64_t time_mono_us(void)
 
 void time_format_rfc3339(int64_t epoch_ms, char *out, size_t outlen)
 {
-    time_t secs = (time_t)(epoch_ms / 1000);
+    /* Floor division: -1 ms is 23:59:59.999 of the day before, not "00:00:00.-01". */
+    int64_t ms = epoch_ms % 1000, secs_since = epoch_ms / 1000;
+    if (ms < 0) {
+        ms += 1000;
+        secs_since--;
+    }
+    time_t secs = (time_t)secs_since;
     struct tm tm;
     gmtime_r(&secs, &tm);
     char base[24];
     strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out, outlen, "%s.%03dZ", base, (int)(epoch_ms % 1000));
+    snprintf(out, outlen, "%s.%03dZ", base, (int)ms);
 }
 
 bool uuid_valid(const char *s)

@@ -58,7 +58,8 @@ bool uuid_valid(const char *s);
 /* A new random (v4) UUID, lower case, into out[37]. */
 void uuid_new(char out[37]);
 
-/* Case-insensitive ASCII compare helpers. */
+/* str_ieq: equal ignoring ASCII case (false if either is NULL). str_has_prefix: s starts with
+ * prefix, case-sensitively (false if s is NULL). */
 bool str_ieq(const char *a, const char *b);
 bool str_has_prefix(const char *s, const char *prefix);
 

@@ -108,6 +108,8 @@ Test(config, int_malformed_is_invalid)
         "abc",
         "12abc",
         "12 ",
+        " 12",
+        "\t7",
         "1.5",
         "1e3",
         "0x10",

@@ -259,9 +259,8 @@ Test(log, long_message_is_truncated_but_valid)
 }
 
 /* A message cut in the middle of a multi-byte UTF-8 sequence (or any invalid UTF-8 in a
- * message) leaves an invalid byte in the line, which strict JSON readers reject. Disabled:
- * log.c truncates at a byte count and copies bytes >= 0x80 as they are. */
-Test(log, truncation_keeps_utf8_valid, .disabled = true)
+ * message) must still give a line that strict JSON readers accept. */
+Test(log, truncation_keeps_utf8_valid)
 {
     json_t *lines;
     char big[2100];
@@ -274,6 +273,18 @@ Test(log, truncation_keeps_utf8_valid, .disabled = true)
     log_init("svc", "info");
     CAPTURE(lines, LOG_INFO("%s", big));
     cr_assert_eq(json_array_size(lines), 1);
+    json_decref(lines);
+}
+
+Test(log, invalid_utf8_becomes_replacement_characters)
+{
+    json_t *lines;
+    log_init("svc", "info");
+    CAPTURE(lines, LOG_INFO("bad \xff byte, lone \xc3, surrogate \xed\xa0\x80, ok \xc3\xa9"));
+    cr_assert_eq(json_array_size(lines), 1, "the line is valid JSON");
+    const char *msg = field(json_array_get(lines, 0), "msg");
+    cr_assert(strstr(msg, "bad \xef\xbf\xbd byte"), "%s", msg);
+    cr_assert(strstr(msg, "ok \xc3\xa9"), "valid sequences pass through: %s", msg);
     json_decref(lines);
 }
 

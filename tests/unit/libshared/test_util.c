@@ -320,10 +320,9 @@ Test(util, rfc3339_known_instants)
     }
 }
 
-/* Instants before the epoch that are not whole seconds: C division truncates toward zero, so
- * -1 ms formats as "1970-01-01T00:00:00.-01Z". Disabled until util.c floors the division; no
- * caller formats pre-1970 instants today. */
-Test(util, rfc3339_negative_milliseconds, .disabled = true)
+/* Instants before the epoch that are not whole seconds: the division must floor, not truncate
+ * toward zero (which once gave "1970-01-01T00:00:00.-01Z"). */
+Test(util, rfc3339_negative_milliseconds)
 {
     char out[32];
     time_format_rfc3339(-1, out, sizeof out);
