@@ -84,7 +84,7 @@ Test(mecache, revocation_drops_the_user_everywhere)
 Test(mecache, size_is_bounded)
 {
     auth_mecache_t *c = auth_mecache_new(100000, 3);
-    char user[8];
+    char user[16];
     for (int i = 0; i < 10; i++) {
         snprintf(user, sizeof user, "u%d", i);
         auth_mecache_put(c, "org-1", user, info(user, "member"), 0);
