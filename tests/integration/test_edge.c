@@ -3,7 +3,10 @@
  * 504 cases run a second edge on a private nats-server, so no service of the shared stack has to
  * be stopped: with nobody subscribed the edge must say 503, with a silent subscriber 504. */
 #include <criterion/criterion.h>
+#include <arpa/inet.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <nats/nats.h>
 #include <signal.h>
 #include <stdio.h>
@@ -269,6 +272,42 @@ Test(edge, console_is_served_with_spa_fallback)
     cr_assert_eq(httpc_req(c, "GET", "/assets/missing-1234.js", NULL, NULL, &r), ST_OK);
     cr_assert_eq(r.status, 404);
     httpc_resp_cleanup(&r);
+    httpc_free(c);
+}
+
+/* Opens a TCP connection to the edge, sends text, and hangs up without reading. */
+static void hang_up_after(const char *text)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)atoi(harness_env("EDGE_PORT")))};
+    inet_pton(AF_INET, "127.0.0.1", &a.sin_addr);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+    close(fd);
+}
+
+Test(edge, clients_hanging_up_mid_request_do_no_harm)
+{
+    httpc_t *c = client();
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *uid = NULL, *sid, req[512];
+    sign_up(c, "hangup", &uid, NULL);
+    sid = httpc_cookie(c, "sid");
+    snprintf(req, sizeof req, "GET /api/auth/me HTTP/1.1\r\nHost: x\r\nCookie: sid=%s\r\n\r\n",
+             sid);
+    for (int i = 0; i < 200; i++) {
+        hang_up_after(req); /* the reply arrives after the client has gone */
+        hang_up_after(
+            "POST /api/auth/login HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"e");
+        hang_up_after("GET /api/auth/m");
+    }
+    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 200, "the edge still answers: %ld", r.status);
+    cr_assert_str_eq(httpc_resp_str(&r, "user.id"), uid);
+    httpc_resp_cleanup(&r);
+    free(sid);
+    free(uid);
     httpc_free(c);
 }
 
