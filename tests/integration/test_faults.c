@@ -1,0 +1,91 @@
+/* test_faults.c - the platform rides out a NATS restart: a private nats-server, auth and edge
+ * (so the shared stack is untouched), NATS killed and started again on the same port, and the
+ * same session keeps working once the connections have re-established themselves. While NATS is
+ * down the edge answers 503 quickly instead of hanging. */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shared/util.h"
+#include "stack/stack.h"
+#include "tests/support/harness.h"
+#include "tests/support/httpc.h"
+
+static pid_t start_nats(int port)
+{
+    char port_s[16];
+    pid_t pid;
+    snprintf(port_s, sizeof port_s, "%d", port);
+    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, NULL};
+    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
+    opts.log_path = "/dev/null";
+    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid), ST_OK);
+    cr_assert_eq(stack_port_wait(port, pid, 10000), ST_OK);
+    return pid;
+}
+
+/* GET path until it answers want or timeout_ms passes; the last status. */
+static long poll_status(httpc_t *c, const char *path, long want, int timeout_ms)
+{
+    long got = 0;
+    for (int waited = 0; waited <= timeout_ms; waited += 100) {
+        httpc_resp_t r = HTTPC_RESP_INIT;
+        if (httpc_req(c, "GET", path, NULL, NULL, &r) == ST_OK)
+            got = r.status;
+        httpc_resp_cleanup(&r);
+        if (got == want)
+            break;
+        usleep(100 * 1000);
+    }
+    return got;
+}
+
+Test(faults, nats_restart_is_survived, .timeout = 120)
+{
+    int nport = harness_free_port(), eport = harness_free_port();
+    pid_t nats = start_nats(nport);
+    char e_nats[64], e_port[32], base[64];
+    snprintf(e_nats, sizeof e_nats, "NATS_URL=nats://127.0.0.1:%d", nport);
+    snprintf(e_port, sizeof e_port, "EDGE_PORT=%d", eport);
+    const char *auth_env[] = {e_nats, NULL};
+    const char *edge_env[] = {e_nats, e_port, "EDGE_TIMEOUT_MS=1500", NULL};
+    pid_t auth = harness_spawn_service("auth", auth_env);
+    pid_t edge = harness_spawn_service("edge", edge_env);
+    cr_assert(auth > 0 && edge > 0);
+    snprintf(base, sizeof base, "http://127.0.0.1:%d", eport);
+    cr_assert(harness_wait_ready(base, 30000), "private stack ready");
+
+    httpc_t *c = httpc_new(base);
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char id[37], body[256];
+    uuid_new(id);
+    snprintf(body, sizeof body,
+             "{\"email\":\"fault-%.8s@example.com\",\"password\":\"Correct-Horse-42\","
+             "\"name\":\"F\",\"org_name\":\"F org\"}",
+             id);
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/register", body, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 201, "%s", r.body.data);
+    httpc_resp_cleanup(&r);
+    cr_assert_eq(poll_status(c, "/api/auth/me", 200, 0), 200);
+
+    /* NATS goes away: the edge stays up and says so quickly. */
+    cr_assert_eq(stack_proc_stop(nats, SIGKILL, 1000) >= 0, true);
+    httpc_set_timeout(c, 5000);
+    long down = poll_status(c, "/api/health/ready", 503, 5000);
+    cr_assert_eq(down, 503, "readiness while NATS is down: %ld", down);
+    cr_assert_eq(poll_status(c, "/api/health", 200, 0), 200, "liveness does not need NATS");
+
+    /* NATS comes back on the same port: both services reconnect by themselves. */
+    nats = start_nats(nport);
+    long up = poll_status(c, "/api/auth/me", 200, 30000);
+    cr_assert_eq(up, 200, "the session works again after the restart: %ld", up);
+    cr_assert_eq(poll_status(c, "/api/health/ready", 200, 10000), 200);
+
+    httpc_free(c);
+    cr_assert_eq(harness_stop(edge), 0, "edge stops cleanly");
+    cr_assert_eq(harness_stop(auth), 0, "auth stops cleanly");
+    stack_proc_stop(nats, SIGTERM, 5000);
+}
