@@ -1,0 +1,112 @@
+/* outbox.h - the transactional outbox: domain events written in the same PostgreSQL transaction
+ * as the change they announce, relayed to the JetStream stream EVENTS, and consumed
+ * idempotently.
+ *
+ * Producer side (a handler changing state):
+ *
+ *     if ((st = db_begin_org(db, org)) || (st = agents_store_insert(db, ...)) ||
+ *         (st = outbox_add(db, "agents", "evt.agents.agent.created", org, buf, len, NULL)) ||
+ *         (st = db_commit(db)))
+ *         goto done;
+ *
+ * main.c calls outbox_install after db_migrate and runs one relay per replica:
+ *
+ *     outbox_relay_t *relay = NULL;
+ *     if ((st = outbox_install(pool, "agents")) ||
+ *         (st = outbox_relay_start(db_url, pool, bus, "agents", &relay)))
+ *         goto done;
+ *     ... serve ...
+ *     outbox_relay_stop(relay);   // before bus_free and db_pool_free
+ *
+ * The relay publishes each committed row with Nats-Msg-Id = the row's id (and Org-Id when set)
+ * and marks it sent on PubAck. Rows of a schema are published one at a time in insertion order
+ * (one relay of the schema at a time holds a lock; the others stand by). A row that cannot be
+ * published blocks the rows after it, on purpose: events are never reordered or skipped; the
+ * relay retries it with a backoff capped at 5 s and records attempts and last_error on the row.
+ *
+ * Delivery is at least once: a crash between the PubAck and the UPDATE publishes the row again,
+ * which JetStream drops as a duplicate within the stream's duplicate window (2 min) but not
+ * after it. Consumers therefore record what they applied (outbox_applied) in the transaction
+ * that applies it, paired with bus_js_consume:
+ *
+ *     static status_t on_agent_created(void *ctx, natsMsg *msg, int delivery)
+ *     {
+ *         svc_t *svc = ctx;
+ *         db_t *db = NULL;
+ *         bool first = false;
+ *         status_t st;
+ *         const char *id = NULL;
+ *         natsMsgHeader_Get(msg, "Nats-Msg-Id", &id);
+ *         if ((st = db_acquire(svc->pool, &db)) || (st = db_begin(db)) ||
+ *             (st = outbox_applied(db, "rag", "rag.agent_created", id, &first)))
+ *             goto done;
+ *         if (first && (st = apply_the_effect(db, msg)))   // skipped when seen before
+ *             goto done;
+ *         st = db_commit(db);
+ *     done:
+ *         db_release(db);   // rolls back what was not committed
+ *         return st;        // ST_OK acks; a failure naks and the message comes again
+ *     }
+ *     bus_js_consume(bus, "EVENTS", "rag_agent_created", "evt.agents.agent.created", 10,
+ *                    on_agent_created, svc);
+ */
+#ifndef SHARED_OUTBOX_H
+#define SHARED_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "shared/bus.h"
+#include "shared/db.h"
+#include "shared/status.h"
+
+#define OUTBOX_STREAM         "EVENTS"
+#define OUTBOX_STREAM_SUBJECT "evt.>"
+#define OUTBOX_BATCH          100  /* rows per relay transaction */
+#define OUTBOX_POLL_MS        1000 /* safety poll against lost notifications */
+#define OUTBOX_BACKOFF_MAX_MS 5000 /* cap of the retry backoff after a failed publish */
+#define OUTBOX_KEEP_DAYS      7    /* sent rows older than this are deleted (hourly) */
+
+/* Creates <schema>.outbox and <schema>.events_applied if missing (and the schema), under a
+ * transaction-scoped advisory lock so N replicas may start together. Call after db_migrate.
+ * schema: at most 48 bytes (the notification channel is "<schema>_outbox"). */
+status_t outbox_install(db_pool_t *pool, const char *schema);
+
+/* Adds an event to <schema>.outbox. MUST run inside the caller's open transaction, the one that
+ * makes the change: outside one it returns ST_INTERNAL (logged), since an event committed apart
+ * from its change breaks the guarantee. subject must start with "evt." and org_id (may be NULL)
+ * be a UUID, else ST_INVALID. payload (len bytes, usually a packed protobuf) is copied. Also
+ * notifies <schema>_outbox, delivered to the relays on commit. id_out (may be NULL) gets the
+ * event's id, which is its Nats-Msg-Id. */
+status_t outbox_add(db_t *db, const char *schema, const char *subject, const char *org_id,
+                    const void *payload, size_t len, char id_out[37]);
+
+/* Records that `consumer` applied message msg_id, inside the consumer's open transaction
+ * (ST_INTERNAL outside one). *first_time is false when it was already applied: skip the effect
+ * but still succeed, so the message is acked. If the transaction rolls back, nothing is
+ * recorded and the redelivery counts as a first time. */
+status_t outbox_applied(db_t *db, const char *schema, const char *consumer, const char *msg_id,
+                        bool *first_time /* OUT */);
+
+typedef struct outbox_relay outbox_relay_t;
+
+typedef struct {
+    uint64_t notifies;  /* notifications received on <schema>_outbox */
+    uint64_t polls;     /* wakes by the safety poll */
+    uint64_t published; /* rows published and marked sent */
+    uint64_t failures;  /* failed publish attempts */
+} outbox_relay_stats_t;
+
+/* Starts the relay thread of `schema`: it LISTENs on a dedicated connection to database_url
+ * (ST_UNAVAILABLE when it cannot connect now) and publishes through pool and bus, which are
+ * borrowed and must outlive the relay. Ensures the EVENTS stream (again after failures). */
+status_t outbox_relay_start(const char *database_url, db_pool_t *pool, bus_t *bus,
+                            const char *schema, outbox_relay_t **out);
+/* Stops the thread (promptly, unless a publish is waiting for its PubAck: up to 5 s), closes
+ * its connection and frees. NULL-safe. */
+void outbox_relay_stop(outbox_relay_t *relay);
+/* Counters since start, for tests and metrics. */
+void outbox_relay_stats(outbox_relay_t *relay, outbox_relay_stats_t *out);
+
+#endif
