@@ -23,6 +23,9 @@
  * (one relay of the schema at a time holds a lock; the others stand by). A row that cannot be
  * published blocks the rows after it, on purpose: events are never reordered or skipped; the
  * relay retries it with a backoff capped at 5 s and records attempts and last_error on the row.
+ * Insertion order is the order of outbox_add calls as committed rows become visible: events of
+ * two concurrent transactions may interleave, but events about one entity keep their order when
+ * the change locks the entity's row (UPDATE it first, then outbox_add).
  *
  * Delivery is at least once: a crash between the PubAck and the UPDATE publishes the row again,
  * which JetStream drops as a duplicate within the stream's duplicate window (2 min) but not
