@@ -1,0 +1,765 @@
+/* store.c - every SQL statement of the agents service and the transactions around them.
+ *
+ * Rows are read as one JSON document each, built by PostgreSQL with the message's field names
+ * (AGENT_JSON, SCRIPT_JSON) and decoded by the generic transcoder (pbjson), so lists, enums and
+ * nested working hours need no hand-written column copying. Every transaction is begun with
+ * db_begin_org: row-level security checks the organisation too.
+ */
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agents.h"
+#include "events.h"
+#include "shared/log.h"
+#include "shared/pbjson.h"
+#include "shared/util.h"
+
+/* A timestamptz column as RFC 3339 UTC with milliseconds, like time_format_rfc3339. */
+#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+
+/* clang-format off */
+
+/* An Agent as JSON: keys are the proto field names; NULLs dropped (absent fields). */
+#define AGENT_JSON                                                                                 \
+    "jsonb_strip_nulls(jsonb_build_object("                                                        \
+    "'id', a.id, 'name', a.name, 'description', a.description, 'status', a.status, "               \
+    "'model', a.model, 'instructions', a.instructions, 'temperature', a.temperature, "             \
+    "'max_tokens', a.max_tokens, 'response_delay_seconds', a.response_delay_seconds, "             \
+    "'channels', a.channels, 'pipeline_ids', a.pipeline_ids, "                                     \
+    "'pipeline_status_ids', a.pipeline_status_ids, 'kb_category_ids', a.kb_category_ids, "         \
+    "'working_hours', a.working_hours, 'language', a.language, 'version', a.version, "             \
+    "'created_at', " TS("a.created_at") ", 'updated_at', " TS("a.updated_at") ", "                 \
+    "'created_by', a.created_by, 'updated_by', a.updated_by))"
+
+#define SCRIPT_JSON                                                                                \
+    "jsonb_strip_nulls(jsonb_build_object("                                                        \
+    "'id', s.id, 'agent_id', s.agent_id, 'name', s.name, 'body', s.body, "                         \
+    "'variables', s.variables, 'pipeline_status_id', s.pipeline_status_id, "                       \
+    "'created_at', " TS("s.created_at") ", 'updated_at', " TS("s.updated_at") ", "                 \
+    "'created_by', s.created_by, 'updated_by', s.updated_by))::text"
+
+/* The list filters: $1 org, $2 ILIKE pattern, $3 status, $4 channel. */
+#define LIST_WHERE                                                                                 \
+    "WHERE a.org_id = $1 "                                                                         \
+    "  AND ($2::text IS NULL OR a.name ILIKE $2 OR a.description ILIKE $2) "                       \
+    "  AND ($3::text IS NULL OR a.status = $3) "                                                   \
+    "  AND ($4::text IS NULL OR $4 = ANY (a.channels)) "
+
+static const db_stmt_t LIST_AGENTS = {"agents_list",
+    "SELECT " AGENT_JSON "::text FROM agents.agents a " LIST_WHERE
+    "ORDER BY CASE WHEN $5 = 'name' THEN lower(a.name) END, "
+    "         CASE WHEN $5 = '-name' THEN lower(a.name) END DESC, "
+    "         CASE WHEN $5 = 'created_at' THEN a.created_at END, "
+    "         CASE WHEN $5 = '-created_at' THEN a.created_at END DESC, "
+    "         CASE WHEN $5 = 'updated_at' THEN a.updated_at END, "
+    "         CASE WHEN $5 = '-updated_at' THEN a.updated_at END DESC, a.id "
+    "LIMIT $6::int OFFSET $7::int", 7};
+static const db_stmt_t COUNT_AGENTS = {"agents_count",
+    "SELECT count(*) FROM agents.agents a " LIST_WHERE, 4};
+static const db_stmt_t GET_AGENT = {"agents_get",
+    "SELECT " AGENT_JSON "::text FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2", 2};
+static const db_stmt_t LOCK_AGENT = {"agents_lock",
+    "SELECT " AGENT_JSON "::text FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 "
+    "FOR UPDATE", 2};
+static const db_stmt_t INSERT_AGENT = {"agents_insert",
+    "INSERT INTO agents.agents (org_id, name, description, status, model, instructions, "
+    "  temperature, max_tokens, response_delay_seconds, channels, pipeline_ids, "
+    "  pipeline_status_ids, kb_category_ids, working_hours, language, created_by, updated_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) "
+    "RETURNING id", 16};
+static const db_stmt_t UPDATE_AGENT = {"agents_update",
+    "UPDATE agents.agents SET name = $3, description = $4, status = $5, model = $6, "
+    "  instructions = $7, temperature = $8, max_tokens = $9, response_delay_seconds = $10, "
+    "  channels = $11, pipeline_ids = $12, pipeline_status_ids = $13, kb_category_ids = $14, "
+    "  working_hours = $15, language = $16, updated_by = $17, updated_at = now(), "
+    "  version = version + 1 "
+    "WHERE org_id = $1 AND id = $2", 17};
+/* Snapshots the agent as it is now into its current version; answers that snapshot. */
+static const db_stmt_t INSERT_VERSION = {"agents_insert_version",
+    "INSERT INTO agents.versions "
+    "  (org_id, agent_id, version, action, restored_from, snapshot, created_by) "
+    "SELECT a.org_id, a.id, a.version, $3, $4::int, " AGENT_JSON ", $5 "
+    "FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 RETURNING snapshot::text", 5};
+static const db_stmt_t DELETE_AGENT = {"agents_delete",
+    "DELETE FROM agents.agents AS a WHERE a.org_id = $1 AND a.id = $2 "
+    "RETURNING " AGENT_JSON "::text", 2};
+static const db_stmt_t GET_SNAPSHOT = {"agents_get_snapshot",
+    "SELECT snapshot::text FROM agents.versions "
+    "WHERE org_id = $1 AND agent_id = $2 AND version = $3::int", 3};
+static const db_stmt_t COUNT_VERSIONS = {"agents_count_versions",
+    "SELECT EXISTS (SELECT 1 FROM agents.agents WHERE org_id = $1 AND id = $2), "
+    "       (SELECT count(*) FROM agents.versions WHERE org_id = $1 AND agent_id = $2)", 2};
+static const db_stmt_t LIST_VERSIONS = {"agents_list_versions",
+    "SELECT jsonb_strip_nulls(jsonb_build_object('version', v.version, 'action', v.action, "
+    "  'restored_from', v.restored_from, 'agent', v.snapshot, "
+    "  'created_at', " TS("v.created_at") ", 'created_by', v.created_by))::text "
+    "FROM agents.versions v WHERE v.org_id = $1 AND v.agent_id = $2 "
+    "ORDER BY v.version DESC LIMIT $3::int OFFSET $4::int", 4};
+
+static const db_stmt_t AGENT_EXISTS = {"agents_exists",
+    "SELECT 1 FROM agents.agents WHERE org_id = $1 AND id = $2 FOR KEY SHARE", 2};
+static const db_stmt_t LIST_SCRIPTS = {"agents_list_scripts",
+    "SELECT " SCRIPT_JSON " FROM agents.scripts s WHERE s.org_id = $1 AND s.agent_id = $2 "
+    "ORDER BY s.created_at, s.id", 2};
+static const db_stmt_t GET_SCRIPT = {"agents_get_script",
+    "SELECT " SCRIPT_JSON " FROM agents.scripts s "
+    "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3", 3};
+static const db_stmt_t LOCK_SCRIPT = {"agents_lock_script",
+    "SELECT " SCRIPT_JSON " FROM agents.scripts s "
+    "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 FOR UPDATE", 3};
+static const db_stmt_t INSERT_SCRIPT = {"agents_insert_script",
+    "INSERT INTO agents.scripts AS s (org_id, agent_id, name, body, variables, "
+    "  pipeline_status_id, created_by, updated_by) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING " SCRIPT_JSON, 7};
+static const db_stmt_t UPDATE_SCRIPT = {"agents_update_script",
+    "UPDATE agents.scripts AS s SET name = $4, body = $5, variables = $6, "
+    "  pipeline_status_id = $7, updated_by = $8, updated_at = now() "
+    "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 RETURNING " SCRIPT_JSON, 8};
+static const db_stmt_t DELETE_SCRIPT = {"agents_delete_script",
+    "DELETE FROM agents.scripts AS s WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 "
+    "RETURNING " SCRIPT_JSON, 3};
+static const db_stmt_t COPY_SCRIPTS = {"agents_copy_scripts",
+    "INSERT INTO agents.scripts AS s (org_id, agent_id, name, body, variables, "
+    "  pipeline_status_id, created_by, updated_by) "
+    "SELECT org_id, $3, name, body, variables, pipeline_status_id, $4, $4 "
+    "FROM agents.scripts WHERE org_id = $1 AND agent_id = $2 ORDER BY created_at, id "
+    "RETURNING " SCRIPT_JSON, 4};
+
+/* clang-format on */
+
+/* ---- helpers ----------------------------------------------------------------------------- */
+
+/* Decodes a JSON document built by the SQL above into a new message of type d. */
+static status_t json_msg(const char *json, const ProtobufCMessageDescriptor *d,
+                         ProtobufCMessage **out)
+{
+    ProtobufCMessage *m = pbjson_new(d);
+    pbjson_err_t err;
+
+    if (!json || pbjson_decode(m, json, strlen(json), &err)) {
+        LOG_ERROR("agents store: a %s row does not decode: %s", d->name, json ? err.msg : "NULL");
+        protobuf_c_message_free_unpacked(m, NULL);
+        return ST_INTERNAL;
+    }
+    *out = m;
+    return ST_OK;
+}
+
+/* A PostgreSQL array literal {a,b} of items that need no quoting (UUIDs, enum names). */
+static void array_literal(buf_t *b, const char *const *items, size_t n)
+{
+    buf_putc(b, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            buf_putc(b, ',');
+        buf_puts(b, items[i]);
+    }
+    buf_putc(b, '}');
+}
+
+/* The writable columns of an agent as text parameters: name .. language (14 values). */
+typedef struct {
+    const char *v[14];
+    char temperature[32], max_tokens[16], delay[16];
+    buf_t channels, pipelines, statuses, categories, hours;
+} agent_params_t;
+
+static void agent_params_init(agent_params_t *p, const Agents__Agent *a)
+{
+    const char *chan[16];
+    size_t nchan = 0;
+
+    memset(p, 0, sizeof *p);
+    snprintf(p->temperature, sizeof p->temperature, "%.17g", a->temperature);
+    snprintf(p->max_tokens, sizeof p->max_tokens, "%d", (int)a->max_tokens);
+    snprintf(p->delay, sizeof p->delay, "%d", (int)a->response_delay_seconds);
+    for (size_t i = 0; i < a->n_channels && nchan < ARRAY_LEN(chan); i++)
+        chan[nchan++] = agents_channel_name(a->channels[i]);
+    array_literal(&p->channels, chan, nchan);
+    array_literal(&p->pipelines, (const char *const *)a->pipeline_ids, a->n_pipeline_ids);
+    array_literal(&p->statuses, (const char *const *)a->pipeline_status_ids,
+                  a->n_pipeline_status_ids);
+    array_literal(&p->categories, (const char *const *)a->kb_category_ids, a->n_kb_category_ids);
+    if (a->working_hours)
+        pbjson_encode(&a->working_hours->base, &p->hours);
+    const char *v[14] = {a->name,
+                         a->description ? a->description : "",
+                         agents_status_name(a->status),
+                         a->model,
+                         a->instructions ? a->instructions : "",
+                         p->temperature,
+                         p->max_tokens,
+                         p->delay,
+                         p->channels.data,
+                         p->pipelines.data,
+                         p->statuses.data,
+                         p->categories.data,
+                         a->working_hours ? p->hours.data : NULL,
+                         agents_language_name(a->language)};
+    memcpy(p->v, v, sizeof v);
+}
+
+static void agent_params_cleanup(agent_params_t *p)
+{
+    buf_cleanup(&p->channels);
+    buf_cleanup(&p->pipelines);
+    buf_cleanup(&p->statuses);
+    buf_cleanup(&p->categories);
+    buf_cleanup(&p->hours);
+}
+
+/* Acquires a connection and begins a transaction for org. */
+static status_t begin(db_pool_t *pool, const char *org, db_t **db)
+{
+    status_t st = db_acquire(pool, db);
+    if (!st && (st = db_begin_org(*db, org))) {
+        db_release(*db);
+        *db = NULL;
+    }
+    return st;
+}
+
+/* Runs stmt expecting one row whose first column is a JSON document of type d. */
+static status_t exec_msg(db_t *db, const db_stmt_t *stmt, const char *const *params,
+                         const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+    PGresult *res = NULL;
+    status_t st;
+
+    if ((st = db_exec(db, stmt, params, &res)))
+        goto done;
+    if (db_nrows(res) == 0) {
+        st = ST_NOT_FOUND;
+        goto done;
+    }
+    st = json_msg(db_get(res, 0, 0), d, out);
+done:
+    PQclear(res);
+    return st;
+}
+
+/* Takes the version snapshot of agent id (now current) and answers it as the agent. */
+static status_t snapshot(db_t *db, const char *org, const char *user, const char *id,
+                         const char *action, const char *restored_from, Agents__Agent **out)
+{
+    const char *p[] = {org, id, action, restored_from, user};
+    return exec_msg(db, &INSERT_VERSION, p, &agents__agent__descriptor, (ProtobufCMessage **)out);
+}
+
+/* ---- agents -------------------------------------------------------------------------------- */
+
+status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_query_t *q,
+                           Agents__AgentList **out)
+{
+    Agents__AgentList *list = agents_msg_new(&agents__agent_list__descriptor);
+    PGresult *res = NULL;
+    db_t *db = NULL;
+    buf_t pattern = BUF_INIT;
+    char limit[16], offset[24];
+    status_t st;
+
+    if (q->q && *q->q) {
+        buf_putc(&pattern, '%');
+        for (const char *c = q->q; *c; c++) {
+            if (*c == '%' || *c == '_' || *c == '\\')
+                buf_putc(&pattern, '\\');
+            buf_putc(&pattern, *c);
+        }
+        buf_putc(&pattern, '%');
+    }
+    snprintf(limit, sizeof limit, "%d", q->per_page);
+    snprintf(offset, sizeof offset, "%lld", (long long)(q->page - 1) * q->per_page);
+    const char *p[] = {org, pattern.data, q->status, q->channel, q->sort, limit, offset};
+    if ((st = begin(pool, org, &db)) || (st = db_exec(db, &COUNT_AGENTS, p, &res)))
+        goto done;
+    list->has_total = true;
+    list->total = (int32_t)db_get_int(res, 0, 0);
+    PQclear(res);
+    res = NULL;
+    if ((st = db_exec(db, &LIST_AGENTS, p, &res)))
+        goto done;
+    list->n_items = (size_t)db_nrows(res);
+    list->items = xcalloc(list->n_items + 1, sizeof *list->items);
+    for (int i = 0; i < db_nrows(res); i++) {
+        if ((st = json_msg(db_get(res, i, 0), &agents__agent__descriptor,
+                           (ProtobufCMessage **)&list->items[i]))) {
+            list->n_items = (size_t)i;
+            goto done;
+        }
+    }
+    if ((st = db_commit(db)))
+        goto done;
+    list->has_page = list->has_per_page = list->has_pages = true;
+    list->page = q->page;
+    list->per_page = q->per_page;
+    list->pages = (list->total + q->per_page - 1) / q->per_page;
+    *out = list;
+    list = NULL;
+done:
+    PQclear(res);
+    db_release(db);
+    buf_cleanup(&pattern);
+    agents_msg_free(list);
+    return st;
+}
+
+status_t agents_store_get(db_pool_t *pool, const char *org, const char *id, Agents__Agent **out)
+{
+    Agents__Agent *a = NULL;
+    db_t *db = NULL;
+    status_t st;
+    const char *p[] = {org, id};
+
+    if ((st = begin(pool, org, &db)) ||
+        (st = exec_msg(db, &GET_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&a)) ||
+        (st = db_commit(db)))
+        goto done;
+    *out = a;
+    a = NULL;
+done:
+    db_release(db);
+    agents_msg_free(a);
+    return st;
+}
+
+/* Inserts a (validated) agent and its first version in db's transaction. */
+static status_t insert_agent(db_t *db, const char *org, const char *user, const Agents__Agent *a,
+                             const char *action, Agents__Agent **out)
+{
+    agent_params_t ap;
+    PGresult *res = NULL;
+    status_t st;
+
+    agent_params_init(&ap, a);
+    const char *p[16] = {org};
+    memcpy(p + 1, ap.v, sizeof ap.v);
+    p[15] = user;
+    if ((st = db_exec(db, &INSERT_AGENT, p, &res)))
+        goto done;
+    st = snapshot(db, org, user, db_get(res, 0, 0), action, NULL, out);
+done:
+    PQclear(res);
+    agent_params_cleanup(&ap);
+    return st;
+}
+
+status_t agents_store_create(db_pool_t *pool, const char *org, const char *user,
+                             const Agents__Agent *a, Agents__Agent **out)
+{
+    Agents__Agent *created = NULL;
+    db_t *db = NULL;
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) || (st = insert_agent(db, org, user, a, "create", &created)) ||
+        (st = agents_event_agent(db, "created", org, user, created, 0)) || (st = db_commit(db)))
+        goto done;
+    *out = created;
+    created = NULL;
+done:
+    db_release(db);
+    agents_msg_free(created);
+    return st;
+}
+
+/* Writes the agent's configuration as its new version. */
+static status_t write_agent(db_t *db, const char *org, const char *user, const Agents__Agent *a,
+                            const char *action, int restored_from, Agents__Agent **out)
+{
+    agent_params_t ap;
+    char from[16];
+    status_t st;
+
+    agent_params_init(&ap, a);
+    const char *p[17] = {org, a->id};
+    memcpy(p + 2, ap.v, sizeof ap.v);
+    p[16] = user;
+    snprintf(from, sizeof from, "%d", restored_from);
+    if (!(st = db_exec(db, &UPDATE_AGENT, p, NULL)))
+        st = snapshot(db, org, user, a->id, action, restored_from ? from : NULL, out);
+    agent_params_cleanup(&ap);
+    return st;
+}
+
+/* Loads, edits and writes an agent in db's transaction. */
+static status_t edit_agent(db_t *db, const char *org, const char *user, const char *id,
+                           agents_edit_fn edit, void *arg, const char *action, int restored_from,
+                           Agents__Agent **out, char *why, size_t whylen)
+{
+    Agents__Agent *a = NULL, *written = NULL;
+    const char *p[] = {org, id};
+    status_t st;
+
+    if ((st = exec_msg(db, &LOCK_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&a)))
+        goto done;
+    if ((st = edit(db, a, arg, why, whylen)) ||
+        (st = write_agent(db, org, user, a, action, restored_from, &written)) ||
+        (st = agents_event_agent(db, "updated", org, user, written, restored_from)))
+        goto done;
+    *out = written;
+    written = NULL;
+done:
+    agents_msg_free(a);
+    agents_msg_free(written);
+    return st;
+}
+
+status_t agents_store_update(db_pool_t *pool, const char *org, const char *user, const char *id,
+                             agents_edit_fn edit, void *arg, Agents__Agent **out, char *why,
+                             size_t whylen)
+{
+    Agents__Agent *a = NULL;
+    db_t *db = NULL;
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st = edit_agent(db, org, user, id, edit, arg, "update", 0, &a, why, whylen)) ||
+        (st = db_commit(db)))
+        goto done;
+    *out = a;
+    a = NULL;
+done:
+    db_release(db);
+    agents_msg_free(a);
+    return st;
+}
+
+/* The restore edit: replaces the configuration by that of a stored version. */
+typedef struct {
+    const char *org, *id;
+    int version;
+} restore_t;
+
+static void move_config(Agents__Agent *dst, Agents__Agent *src)
+{
+    /* Swap every writable field; src (freed by the caller) takes the old values. */
+#define SWAP(f)                                                                                    \
+    do {                                                                                           \
+        __typeof__(dst->f) t_ = dst->f;                                                            \
+        dst->f = src->f;                                                                           \
+        src->f = t_;                                                                               \
+    } while (0)
+    SWAP(name);
+    SWAP(description);
+    SWAP(has_status);
+    SWAP(status);
+    SWAP(model);
+    SWAP(instructions);
+    SWAP(has_temperature);
+    SWAP(temperature);
+    SWAP(has_max_tokens);
+    SWAP(max_tokens);
+    SWAP(has_response_delay_seconds);
+    SWAP(response_delay_seconds);
+    SWAP(n_channels);
+    SWAP(channels);
+    SWAP(n_pipeline_ids);
+    SWAP(pipeline_ids);
+    SWAP(n_pipeline_status_ids);
+    SWAP(pipeline_status_ids);
+    SWAP(n_kb_category_ids);
+    SWAP(kb_category_ids);
+    SWAP(working_hours);
+    SWAP(has_language);
+    SWAP(language);
+#undef SWAP
+}
+
+static status_t restore_edit(db_t *db, void *row, void *arg, char *why, size_t whylen)
+{
+    restore_t *r = arg;
+    Agents__Agent *snap = NULL;
+    char version[16];
+    status_t st;
+
+    snprintf(version, sizeof version, "%d", r->version);
+    const char *p[] = {r->org, r->id, version};
+    st = exec_msg(db, &GET_SNAPSHOT, p, &agents__agent__descriptor, (ProtobufCMessage **)&snap);
+    if (st == ST_NOT_FOUND)
+        snprintf(why, whylen, "version: agent %s has no version %d", r->id, r->version);
+    if (st)
+        goto done;
+    move_config(row, snap);
+    if ((st = agents_validate_agent(row, why, whylen)))
+        st = ST_CONFLICT; /* a snapshot that later rules no longer accept */
+done:
+    agents_msg_free(snap);
+    return st;
+}
+
+status_t agents_store_restore(db_pool_t *pool, const char *org, const char *user, const char *id,
+                              int version, Agents__Agent **out, char *why, size_t whylen)
+{
+    Agents__Agent *a = NULL;
+    restore_t r = {org, id, version};
+    db_t *db = NULL;
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st = edit_agent(db, org, user, id, restore_edit, &r, "restore", version, &a, why,
+                         whylen)) ||
+        (st = db_commit(db)))
+        goto done;
+    *out = a;
+    a = NULL;
+done:
+    db_release(db);
+    agents_msg_free(a);
+    return st;
+}
+
+status_t agents_store_delete(db_pool_t *pool, const char *org, const char *user, const char *id)
+{
+    Agents__Agent *a = NULL;
+    db_t *db = NULL;
+    const char *p[] = {org, id};
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st =
+             exec_msg(db, &DELETE_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&a)) ||
+        (st = agents_event_agent(db, "deleted", org, user, a, 0)))
+        goto done;
+    st = db_commit(db);
+done:
+    db_release(db);
+    agents_msg_free(a);
+    return st;
+}
+
+status_t agents_store_duplicate(db_pool_t *pool, const char *org, const char *user, const char *id,
+                                Agents__Agent **out)
+{
+    Agents__Agent *src = NULL, *copy = NULL;
+    Agents__Script *script = NULL;
+    PGresult *res = NULL;
+    db_t *db = NULL;
+    const char *p[] = {org, id};
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st = exec_msg(db, &GET_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&src)))
+        goto done;
+    char *name = agents_copy_name(src->name);
+    free(src->name);
+    src->name = name;
+    if ((st = insert_agent(db, org, user, src, "duplicate", &copy)) ||
+        (st = agents_event_agent(db, "created", org, user, copy, 0)))
+        goto done;
+    const char *cp[] = {org, id, copy->id, user};
+    if ((st = db_exec(db, &COPY_SCRIPTS, cp, &res)))
+        goto done;
+    for (int i = 0; i < db_nrows(res); i++) {
+        if ((st = json_msg(db_get(res, i, 0), &agents__script__descriptor,
+                           (ProtobufCMessage **)&script)) ||
+            (st = agents_event_script(db, "created", org, user, script)))
+            goto done;
+        agents_msg_free(script);
+        script = NULL;
+    }
+    if ((st = db_commit(db)))
+        goto done;
+    *out = copy;
+    copy = NULL;
+done:
+    PQclear(res);
+    db_release(db);
+    agents_msg_free(src);
+    agents_msg_free(copy);
+    agents_msg_free(script);
+    return st;
+}
+
+status_t agents_store_list_versions(db_pool_t *pool, const char *org, const char *id, int page,
+                                    int per_page, Agents__VersionList **out)
+{
+    Agents__VersionList *list = agents_msg_new(&agents__version_list__descriptor);
+    PGresult *res = NULL;
+    db_t *db = NULL;
+    char limit[16], offset[24];
+    status_t st;
+
+    snprintf(limit, sizeof limit, "%d", per_page);
+    snprintf(offset, sizeof offset, "%lld", (long long)(page - 1) * per_page);
+    const char *p[] = {org, id, limit, offset};
+    if ((st = begin(pool, org, &db)) || (st = db_exec(db, &COUNT_VERSIONS, p, &res)))
+        goto done;
+    if (!db_get_bool(res, 0, 0)) {
+        st = ST_NOT_FOUND;
+        goto done;
+    }
+    list->has_total = true;
+    list->total = (int32_t)db_get_int(res, 0, 1);
+    PQclear(res);
+    res = NULL;
+    if ((st = db_exec(db, &LIST_VERSIONS, p, &res)))
+        goto done;
+    list->n_items = (size_t)db_nrows(res);
+    list->items = xcalloc(list->n_items + 1, sizeof *list->items);
+    for (int i = 0; i < db_nrows(res); i++) {
+        if ((st = json_msg(db_get(res, i, 0), &agents__agent_version__descriptor,
+                           (ProtobufCMessage **)&list->items[i]))) {
+            list->n_items = (size_t)i;
+            goto done;
+        }
+    }
+    if ((st = db_commit(db)))
+        goto done;
+    list->has_page = list->has_per_page = list->has_pages = true;
+    list->page = page;
+    list->per_page = per_page;
+    list->pages = (list->total + per_page - 1) / per_page;
+    *out = list;
+    list = NULL;
+done:
+    PQclear(res);
+    db_release(db);
+    agents_msg_free(list);
+    return st;
+}
+
+/* ---- scripts ------------------------------------------------------------------------------- */
+
+/* ST_NOT_FOUND unless agent id exists in org (locked against deletion until commit). */
+static status_t agent_exists(db_t *db, const char *org, const char *id)
+{
+    PGresult *res = NULL;
+    const char *p[] = {org, id};
+    status_t st = db_exec(db, &AGENT_EXISTS, p, &res);
+    if (!st && db_nrows(res) == 0)
+        st = ST_NOT_FOUND;
+    PQclear(res);
+    return st;
+}
+
+status_t agents_store_list_scripts(db_pool_t *pool, const char *org, const char *agent_id,
+                                   Agents__ScriptList **out)
+{
+    Agents__ScriptList *list = agents_msg_new(&agents__script_list__descriptor);
+    PGresult *res = NULL;
+    db_t *db = NULL;
+    const char *p[] = {org, agent_id};
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
+        (st = db_exec(db, &LIST_SCRIPTS, p, &res)))
+        goto done;
+    list->n_items = (size_t)db_nrows(res);
+    list->items = xcalloc(list->n_items + 1, sizeof *list->items);
+    for (int i = 0; i < db_nrows(res); i++) {
+        if ((st = json_msg(db_get(res, i, 0), &agents__script__descriptor,
+                           (ProtobufCMessage **)&list->items[i]))) {
+            list->n_items = (size_t)i;
+            goto done;
+        }
+    }
+    if ((st = db_commit(db)))
+        goto done;
+    list->has_total = true;
+    list->total = (int32_t)list->n_items;
+    *out = list;
+    list = NULL;
+done:
+    PQclear(res);
+    db_release(db);
+    agents_msg_free(list);
+    return st;
+}
+
+status_t agents_store_get_script(db_pool_t *pool, const char *org, const char *agent_id,
+                                 const char *id, Agents__Script **out)
+{
+    Agents__Script *s = NULL;
+    db_t *db = NULL;
+    const char *p[] = {org, agent_id, id};
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st = exec_msg(db, &GET_SCRIPT, p, &agents__script__descriptor, (ProtobufCMessage **)&s)) ||
+        (st = db_commit(db)))
+        goto done;
+    *out = s;
+    s = NULL;
+done:
+    db_release(db);
+    agents_msg_free(s);
+    return st;
+}
+
+status_t agents_store_create_script(db_pool_t *pool, const char *org, const char *user,
+                                    const char *agent_id, const Agents__Script *s,
+                                    Agents__Script **out)
+{
+    Agents__Script *created = NULL;
+    buf_t vars = BUF_INIT;
+    db_t *db = NULL;
+    status_t st;
+
+    array_literal(&vars, (const char *const *)s->variables, s->n_variables);
+    const char *p[] = {org, agent_id, s->name, s->body, vars.data, s->pipeline_status_id, user};
+    if ((st = begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
+        (st = exec_msg(db, &INSERT_SCRIPT, p, &agents__script__descriptor,
+                       (ProtobufCMessage **)&created)) ||
+        (st = agents_event_script(db, "created", org, user, created)) || (st = db_commit(db)))
+        goto done;
+    *out = created;
+    created = NULL;
+done:
+    db_release(db);
+    buf_cleanup(&vars);
+    agents_msg_free(created);
+    return st;
+}
+
+status_t agents_store_update_script(db_pool_t *pool, const char *org, const char *user,
+                                    const char *agent_id, const char *id, agents_edit_fn edit,
+                                    void *arg, Agents__Script **out, char *why, size_t whylen)
+{
+    Agents__Script *s = NULL, *written = NULL;
+    buf_t vars = BUF_INIT;
+    db_t *db = NULL;
+    const char *p[] = {org, agent_id, id};
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st =
+             exec_msg(db, &LOCK_SCRIPT, p, &agents__script__descriptor, (ProtobufCMessage **)&s)) ||
+        (st = edit(db, s, arg, why, whylen)))
+        goto done;
+    array_literal(&vars, (const char *const *)s->variables, s->n_variables);
+    const char *u[] = {org, agent_id, id, s->name, s->body, vars.data, s->pipeline_status_id, user};
+    if ((st = exec_msg(db, &UPDATE_SCRIPT, u, &agents__script__descriptor,
+                       (ProtobufCMessage **)&written)) ||
+        (st = agents_event_script(db, "updated", org, user, written)) || (st = db_commit(db)))
+        goto done;
+    *out = written;
+    written = NULL;
+done:
+    db_release(db);
+    buf_cleanup(&vars);
+    agents_msg_free(s);
+    agents_msg_free(written);
+    return st;
+}
+
+status_t agents_store_delete_script(db_pool_t *pool, const char *org, const char *user,
+                                    const char *agent_id, const char *id)
+{
+    Agents__Script *s = NULL;
+    db_t *db = NULL;
+    const char *p[] = {org, agent_id, id};
+    status_t st;
+
+    if ((st = begin(pool, org, &db)) ||
+        (st = exec_msg(db, &DELETE_SCRIPT, p, &agents__script__descriptor,
+                       (ProtobufCMessage **)&s)) ||
+        (st = agents_event_script(db, "deleted", org, user, s)))
+        goto done;
+    st = db_commit(db);
+done:
+    db_release(db);
+    agents_msg_free(s);
+    return st;
+}
