@@ -49,7 +49,7 @@
     "  AND ($4::text IS NULL OR $4 = ANY (a.channels)) "
 
 static const db_stmt_t LIST_AGENTS = {"agents_list",
-    "SELECT " AGENT_JSON "::text FROM agents.agents a " LIST_WHERE
+    "SELECT " AGENT_JSON "::text, count(*) OVER () FROM agents.agents a " LIST_WHERE
     "ORDER BY CASE WHEN $5 = 'name' THEN lower(a.name) END, "
     "         CASE WHEN $5 = '-name' THEN lower(a.name) END DESC, "
     "         CASE WHEN $5 = 'created_at' THEN a.created_at END, "
@@ -273,14 +273,19 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
     snprintf(limit, sizeof limit, "%d", q->per_page);
     snprintf(offset, sizeof offset, "%lld", (long long)(q->page - 1) * q->per_page);
     const char *p[] = {org, pattern.data, q->status, q->channel, q->sort, limit, offset};
-    if ((st = begin(pool, org, &db)) || (st = db_exec(db, &COUNT_AGENTS, p, &res)))
+    /* The total comes with the rows; only a page past the end needs counting apart. */
+    if ((st = begin(pool, org, &db)) || (st = db_exec(db, &LIST_AGENTS, p, &res)))
         goto done;
     list->has_total = true;
-    list->total = (int32_t)db_get_int(res, 0, 0);
-    PQclear(res);
-    res = NULL;
-    if ((st = db_exec(db, &LIST_AGENTS, p, &res)))
-        goto done;
+    if (db_nrows(res) > 0) {
+        list->total = (int32_t)db_get_int(res, 0, 1);
+    } else if (q->page > 1) {
+        PGresult *count = NULL;
+        if ((st = db_exec(db, &COUNT_AGENTS, p, &count)))
+            goto done;
+        list->total = (int32_t)db_get_int(count, 0, 0);
+        PQclear(count);
+    }
     list->n_items = (size_t)db_nrows(res);
     list->items = xcalloc(list->n_items + 1, sizeof *list->items);
     for (int i = 0; i < db_nrows(res); i++) {
