@@ -1,8 +1,9 @@
-/* test_faults.c - the platform rides out a NATS restart: a private nats-server, auth and edge
- * (so the shared stack is untouched), NATS killed and started again on the same port, and the
- * same session keeps working once the connections have re-established themselves. While NATS is
- * down the edge answers 503 quickly instead of hanging. */
+/* test_faults.c - the platform rides out a NATS restart: a private nats-server with every service
+ * and an edge on it (so the shared stack is untouched), NATS killed and started again on the same
+ * port, and the same session keeps working once the connections have re-established themselves.
+ * While NATS is down the edge answers 503 quickly instead of hanging. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,27 @@ static pid_t start_nats(int port)
     cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid), ST_OK);
     cr_assert_eq(stack_port_wait(port, pid, 10000), ST_OK);
     return pid;
+}
+
+#define MAX_SERVICES 32
+
+/* Starts every service of the stack (every program in STACK_BIN_DIR but the edge and devstack)
+ * against the private NATS, since the edge's readiness needs each one the routes name. */
+static int start_services(const char *const env[], pid_t pids[MAX_SERVICES])
+{
+    int n = 0;
+    DIR *d = opendir(harness_env("STACK_BIN_DIR"));
+    cr_assert_not_null(d);
+    for (struct dirent *e; (e = readdir(d)) && n < MAX_SERVICES;) {
+        if (e->d_name[0] == '.' || strcmp(e->d_name, "edge") == 0 ||
+            strcmp(e->d_name, "devstack") == 0)
+            continue;
+        pids[n] = harness_spawn_service(e->d_name, env);
+        cr_assert(pids[n] > 0, "spawn %s", e->d_name);
+        n++;
+    }
+    closedir(d);
+    return n;
 }
 
 /* GET path until it answers want or timeout_ms passes; the last status. */
@@ -50,11 +72,12 @@ Test(faults, nats_restart_is_survived, .timeout = 120)
     char e_nats[64], e_port[32], base[64];
     snprintf(e_nats, sizeof e_nats, "NATS_URL=nats://127.0.0.1:%d", nport);
     snprintf(e_port, sizeof e_port, "EDGE_PORT=%d", eport);
-    const char *auth_env[] = {e_nats, NULL};
+    const char *svc_env[] = {e_nats, NULL};
     const char *edge_env[] = {e_nats, e_port, "EDGE_TIMEOUT_MS=1500", NULL};
-    pid_t auth = harness_spawn_service("auth", auth_env);
+    pid_t services[MAX_SERVICES];
+    int nservices = start_services(svc_env, services);
     pid_t edge = harness_spawn_service("edge", edge_env);
-    cr_assert(auth > 0 && edge > 0);
+    cr_assert(nservices > 0 && edge > 0);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", eport);
     cr_assert(harness_wait_ready(base, 30000), "private stack ready");
 
@@ -86,6 +109,7 @@ Test(faults, nats_restart_is_survived, .timeout = 120)
 
     httpc_free(c);
     cr_assert_eq(harness_stop(edge), 0, "edge stops cleanly");
-    cr_assert_eq(harness_stop(auth), 0, "auth stops cleanly");
+    for (int i = 0; i < nservices; i++)
+        cr_assert_eq(harness_stop(services[i]), 0, "service %d stops cleanly", i);
     stack_proc_stop(nats, SIGTERM, 5000);
 }
