@@ -48,15 +48,19 @@
     "  AND ($3::text IS NULL OR a.status = $3) "                                                   \
     "  AND ($4::text IS NULL OR $4 = ANY (a.channels)) "
 
+/* The page is chosen on bare ids first, so only its rows are turned into JSON. */
 static const db_stmt_t LIST_AGENTS = {"agents_list",
-    "SELECT " AGENT_JSON "::text, count(*) OVER () FROM agents.agents a " LIST_WHERE
-    "ORDER BY CASE WHEN $5 = 'name' THEN lower(a.name) END, "
-    "         CASE WHEN $5 = '-name' THEN lower(a.name) END DESC, "
-    "         CASE WHEN $5 = 'created_at' THEN a.created_at END, "
-    "         CASE WHEN $5 = '-created_at' THEN a.created_at END DESC, "
-    "         CASE WHEN $5 = 'updated_at' THEN a.updated_at END, "
-    "         CASE WHEN $5 = '-updated_at' THEN a.updated_at END DESC, a.id "
-    "LIMIT $6::int OFFSET $7::int", 7};
+    "SELECT " AGENT_JSON "::text, p.total FROM ("
+    "  SELECT a.id, count(*) OVER () AS total, row_number() OVER (ORDER BY "
+    "    CASE WHEN $5 = 'name' THEN lower(a.name) END, "
+    "    CASE WHEN $5 = '-name' THEN lower(a.name) END DESC, "
+    "    CASE WHEN $5 = 'created_at' THEN a.created_at END, "
+    "    CASE WHEN $5 = '-created_at' THEN a.created_at END DESC, "
+    "    CASE WHEN $5 = 'updated_at' THEN a.updated_at END, "
+    "    CASE WHEN $5 = '-updated_at' THEN a.updated_at END DESC, a.id) AS n "
+    "  FROM agents.agents a " LIST_WHERE
+    "  ORDER BY n LIMIT $6::int OFFSET $7::int) p "
+    "JOIN agents.agents a ON a.org_id = $1 AND a.id = p.id ORDER BY p.n", 7};
 static const db_stmt_t COUNT_AGENTS = {"agents_count",
     "SELECT count(*) FROM agents.agents a " LIST_WHERE, 4};
 static const db_stmt_t GET_AGENT = {"agents_get",

@@ -1,0 +1,132 @@
+/* agents_helpers.h - shared steps of the agents integration tests (test_agents_*.c): people in
+ * one organisation with each role, agents and scripts created through the edge, row counts
+ * read as superuser (so "nothing written" is checked in the database itself).
+ *
+ * Header-only (static inline): the Makefile builds each tests/integration/test_*.c into its
+ * own binary. Builds on auth_helpers.h (sign-up, invitations through the outbox).
+ */
+#ifndef TESTS_INTEGRATION_AGENTS_HELPERS_H
+#define TESTS_INTEGRATION_AGENTS_HELPERS_H
+
+#include <stdarg.h>
+
+#include "auth_helpers.h"
+
+/* A member of owner's organisation with `role`, joined through an invitation. */
+static inline void person_join(person_t *owner, person_t *p, const char *role)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *email = unique_email(role), *body = NULL, *token = NULL;
+
+    if (asprintf(&body, "{\"email\":\"%s\",\"role\":\"%s\"}", email, role) < 0)
+        abort();
+    req(owner->c, "POST", "/api/org/invites", body, &r);
+    expect_status(&r, 201);
+    free(body);
+    token = outbox_token(email, "invite");
+    if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
+                 role) < 0)
+        abort();
+    p->c = edge_client();
+    p->email = email;
+    req(p->c, "POST", "/api/auth/invites/accept", body, &r);
+    expect_status(&r, 201);
+    p->user_id = xstrdup(httpc_resp_str(&r, "user.id"));
+    p->org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
+    cr_assert_str_eq(p->org_id, owner->org_id);
+    httpc_resp_cleanup(&r);
+    free(body);
+    free(token);
+}
+
+/* printf into a heap string. */
+static inline char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static inline char *fmt(const char *f, ...)
+{
+    va_list ap;
+    char *out = NULL;
+    va_start(ap, f);
+    if (vasprintf(&out, f, ap) < 0)
+        abort();
+    va_end(ap);
+    return out;
+}
+
+/* The status of one request (the response is dropped). */
+static inline long call_status(person_t *p, const char *method, const char *path, const char *body)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    req(p->c, method, path, body, &r);
+    long s = r.status;
+    httpc_resp_cleanup(&r);
+    return s;
+}
+
+/* Asserts an error reply: status want and a message containing `needle` (the field). */
+static inline void expect_error(person_t *p, const char *method, const char *path, const char *body,
+                                long want, const char *needle)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    req(p->c, method, path, body, &r);
+    expect_status(&r, want);
+    const char *msg = httpc_resp_str(&r, "error.message");
+    cr_assert_not_null(msg, "%s %s: no error message: %s", method, path, r.body.data);
+    if (needle)
+        cr_assert(strstr(msg, needle), "%s %s %s: message \"%s\" does not name \"%s\"", method,
+                  path, body ? body : "", msg, needle);
+    httpc_resp_cleanup(&r);
+}
+
+/* POST /api/agents body as p, expecting 201; the new id (heap). */
+static inline char *agent_create(person_t *p, const char *body)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    req(p->c, "POST", "/api/agents", body, &r);
+    expect_status(&r, 201);
+    const char *id = httpc_resp_str(&r, "id");
+    cr_assert(uuid_valid(id));
+    char *out = xstrdup(id);
+    httpc_resp_cleanup(&r);
+    return out;
+}
+
+/* POST /api/agents/{agent}/scripts body as p, expecting 201; the new id (heap). */
+static inline char *script_create(person_t *p, const char *agent, const char *body)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *path = fmt("/api/agents/%s/scripts", agent);
+    req(p->c, "POST", path, body, &r);
+    expect_status(&r, 201);
+    const char *id = httpc_resp_str(&r, "id");
+    cr_assert(uuid_valid(id));
+    char *out = xstrdup(id);
+    httpc_resp_cleanup(&r);
+    free(path);
+    return out;
+}
+
+/* A number from SQL run as superuser (row-level security off): -1 on error. */
+static inline long pg_count(const char *sql, const char *param)
+{
+    const char *params[] = {param};
+    char *v = param ? harness_pg_value_params(sql, 1, params) : harness_pg_value(sql);
+    long n = v ? atol(v) : -1;
+    free(v);
+    return n;
+}
+
+/* Agents, scripts and versions of an organisation, in the database. */
+static inline long org_agents(const char *org)
+{
+    return pg_count("SELECT count(*) FROM agents.agents WHERE org_id = $1", org);
+}
+static inline long org_scripts(const char *org)
+{
+    return pg_count("SELECT count(*) FROM agents.scripts WHERE org_id = $1", org);
+}
+static inline long org_versions(const char *org)
+{
+    return pg_count("SELECT count(*) FROM agents.versions WHERE org_id = $1", org);
+}
+
+#endif
