@@ -4,6 +4,8 @@
  * written to the outbox with each change. */
 #include "rag_helpers.h"
 
+#include "proto/rag.pb-c.h"
+
 Test(rag_articles, crud)
 {
     person_t o = {0};
@@ -267,5 +269,60 @@ Test(rag_articles, category_events)
     cr_assert_eq(rag_events("evt.rag.category.deleted", o.org_id), 2);
     cr_assert_eq(rag_events("evt.rag.article.deleted", o.org_id), 1);
     free(cpath), free(path), free(a), free(b), free(art);
+    person_free(&o);
+}
+
+/* The payload of the newest outbox row of subject for org, decoded. */
+static Rag__ArticleEvent *newest_article_event(const char *subject, const char *org)
+{
+    char *hex = harness_pg_value_params(
+        "SELECT encode(payload, 'hex') FROM rag.outbox WHERE subject = $1 AND org_id = $2 "
+        "ORDER BY seq DESC LIMIT 1",
+        2, (const char *const[]){subject, org});
+    cr_assert_not_null(hex, "no %s event", subject);
+    size_t n = strlen(hex) / 2;
+    uint8_t *bin = malloc(n ? n : 1);
+    for (size_t i = 0; i < n; i++)
+        sscanf(hex + 2 * i, "%2hhx", &bin[i]);
+    Rag__ArticleEvent *ev = rag__article_event__unpack(NULL, n, bin);
+    cr_assert_not_null(ev, "%s: not a rag.ArticleEvent", subject);
+    free(bin);
+    free(hex);
+    return ev;
+}
+
+Test(rag_articles, event_payloads)
+{
+    person_t o = {0};
+    person_sign_up(&o, "rag-payload");
+    char *id = mk_article(&o, "Small", "small body", NULL);
+    Rag__ArticleEvent *ev = newest_article_event("evt.rag.article.created", o.org_id);
+    cr_assert_str_eq(ev->org_id, o.org_id);
+    cr_assert_str_eq(ev->actor_id, o.user_id);
+    cr_assert_str_eq(ev->article_id, id);
+    cr_assert_str_eq(ev->article->title, "Small");
+    cr_assert_str_eq(ev->article->body, "small body");
+    cr_assert_not_null(ev->occurred_at);
+    rag__article_event__free_unpacked(ev, NULL);
+
+    /* a large body is left out of the event; its size stays */
+    char *big = big_body(100 * 1000);
+    char *path = fmt("/api/kb/articles/%s", id);
+    call(&o, "PATCH", path, big, 200, NULL);
+    ev = newest_article_event("evt.rag.article.updated", o.org_id);
+    cr_assert_null(ev->article->body);
+    cr_assert(ev->article->has_body_size);
+    cr_assert_eq(ev->article->body_size, 100 * 1000);
+    cr_assert_str_eq(ev->article->title, "Big");
+    rag__article_event__free_unpacked(ev, NULL);
+    call(&o, "DELETE", path, NULL, 204, NULL);
+    ev = newest_article_event("evt.rag.article.deleted", o.org_id);
+    cr_assert_str_eq(ev->article_id, id);
+    cr_assert_null(ev->article->body);
+    cr_assert_eq(ev->article->body_size, 100 * 1000);
+    rag__article_event__free_unpacked(ev, NULL);
+    free(path);
+    free(big);
+    free(id);
     person_free(&o);
 }
