@@ -64,6 +64,10 @@ Test(rag_search, english_stemming_and_ranking)
     cr_assert_eq(total_of(&r), 2);
     cr_assert_str_eq(httpc_resp_str(&r, "items.0.id"), body_hit);
     httpc_resp_cleanup(&r);
+    search(&o, "invoices&per_page=1&page=5", &r);
+    cr_assert_eq(total_of(&r), 2, "a page past the end still has the total");
+    cr_assert_eq(json_array_size(json_object_get(httpc_resp_json(&r), "items")), 0);
+    httpc_resp_cleanup(&r);
     /* web-search syntax: exclusion and phrases */
     search(&o, "invoice%20-numbering", &r);
     cr_assert_eq(total_of(&r), 1, "%s", r.body.data);
