@@ -411,8 +411,13 @@ status_t rag_store_delete_category(db_pool_t *pool, const rag_actor_t *a, const 
     }
     if ((st = db_exec(db, &ART_DELETE_SUBTREE, p, &arts)) ||
         (st = db_exec(db, &CAT_DELETE_SUBTREE, p, &res)) ||
-        (st = categories_from_rows(res, &cats, &n_cats)))
+        (st = categories_from_rows(res, &cats, &n_cats))) {
+        if (st == ST_NOT_FOUND) { /* a foreign key: an article arrived meanwhile */
+            err_set(err, "id: the category changed while it was being deleted; try again");
+            st = ST_CONFLICT;
+        }
         goto done;
+    }
     for (int i = 0; i < db_nrows(arts) && !st; i++) {
         Rag__Article *art = article_from_row(arts, i);
         st = rag_event_article(db, a, "deleted", art);

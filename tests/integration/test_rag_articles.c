@@ -321,6 +321,19 @@ Test(rag_articles, event_payloads)
     cr_assert_null(ev->article->body);
     cr_assert_eq(ev->article->body_size, 100 * 1000);
     rag__article_event__free_unpacked(ev, NULL);
+    /* the relay publishes them to EVENTS and marks them sent */
+    char *unsent = NULL;
+    for (int i = 0; i < 100; i++) {
+        free(unsent);
+        unsent = harness_pg_value_params(
+            "SELECT count(*) FROM rag.outbox WHERE org_id = $1 AND sent_at IS NULL", 1,
+            (const char *const[]){o.org_id});
+        if (unsent && strcmp(unsent, "0") == 0)
+            break;
+        usleep(50 * 1000);
+    }
+    cr_assert_str_eq(unsent, "0", "events of this org still unsent after 5 s");
+    free(unsent);
     free(path);
     free(big);
     free(id);
