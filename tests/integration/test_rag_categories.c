@@ -1,6 +1,8 @@
 /* test_rag_categories.c - the knowledge-base category tree through the edge: create, the nested
  * tree in manual order, rename and move (cycles refused), reorder, delete (non-empty refused
  * without cascade; cascade takes the subtree and its articles), bad input, roles. */
+#include <pthread.h>
+
 #include "rag_helpers.h"
 
 /* The tree as "name(child,child),name" for compact assertions. */
@@ -291,4 +293,82 @@ Test(rag_categories, members_read_only)
     person_free(&o);
     person_free(&m);
     person_free(&ad);
+}
+
+Test(rag_categories, routes_need_credentials_and_are_documented)
+{
+    const char *routes[][2] = {
+        {"GET", "/api/kb/categories"},
+        {"POST", "/api/kb/categories"},
+        {"POST", "/api/kb/categories/reorder"},
+        {"PATCH", "/api/kb/categories/00000000-0000-4000-8000-000000000000"},
+        {"DELETE", "/api/kb/categories/00000000-0000-4000-8000-000000000000"},
+        {"GET", "/api/kb/articles"},
+        {"POST", "/api/kb/articles"},
+        {"GET", "/api/kb/articles/00000000-0000-4000-8000-000000000000"},
+        {"PATCH", "/api/kb/articles/00000000-0000-4000-8000-000000000000"},
+        {"DELETE", "/api/kb/articles/00000000-0000-4000-8000-000000000000"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(routes); i++) {
+        int code = harness_http(routes[i][0], routes[i][1], NULL, NULL, NULL);
+        cr_assert_eq(code, 401, "%s %s without credentials: %d", routes[i][0], routes[i][1], code);
+    }
+    char *doc = NULL;
+    cr_assert_eq(harness_http("GET", "/api/openapi.json", NULL, NULL, &doc), 200);
+    const char *paths[] = {"\"/api/kb/categories\"",      "\"/api/kb/categories/reorder\"",
+                           "\"/api/kb/categories/{id}\"", "\"/api/kb/articles\"",
+                           "\"/api/kb/articles/{id}\"",   "rag.Article"};
+    for (size_t i = 0; i < ARRAY_LEN(paths); i++)
+        cr_assert(doc && strstr(doc, paths[i]), "OpenAPI lacks %s", paths[i]);
+    free(doc);
+}
+
+typedef struct {
+    httpc_t *c;
+    char *path, *body;
+    long status;
+} move_t;
+
+static void *do_move(void *arg)
+{
+    move_t *m = arg;
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    if (httpc_req(m->c, "PATCH", m->path, m->body, NULL, &r) == ST_OK)
+        m->status = r.status;
+    httpc_resp_cleanup(&r);
+    return NULL;
+}
+
+/* A under B and B under A at the same moment: the per-organisation tree lock lets exactly one
+ * win, and the tree stays acyclic. */
+Test(rag_categories, concurrent_moves_cannot_make_a_cycle)
+{
+    person_t o = {0}, o2 = {0};
+    person_sign_up(&o, "rag-race");
+    person_login(&o2, o.email, PASSWORD);
+    for (int round = 0; round < 10; round++) {
+        char *a = mk_category(&o, "A", NULL), *b = mk_category(&o, "B", NULL);
+        move_t m1 = {o.c, fmt("/api/kb/categories/%s", a), fmt("{\"parent_id\":\"%s\"}", b), 0};
+        move_t m2 = {o2.c, fmt("/api/kb/categories/%s", b), fmt("{\"parent_id\":\"%s\"}", a), 0};
+        pthread_t t1, t2;
+        pthread_create(&t1, NULL, do_move, &m1);
+        pthread_create(&t2, NULL, do_move, &m2);
+        pthread_join(t1, NULL);
+        pthread_join(t2, NULL);
+        cr_assert((m1.status == 200 && m2.status == 409) || (m1.status == 409 && m2.status == 200),
+                  "round %d: %ld and %ld", round, m1.status, m2.status);
+        char *roots = harness_pg_value_params(
+            "SELECT count(*) FROM rag.categories WHERE org_id = $1 AND parent_id IS NULL "
+            "AND id IN ($2::uuid, $3::uuid)",
+            3, (const char *const[]){o.org_id, a, b});
+        cr_assert_str_eq(roots, "1", "one of the two stays a root");
+        free(roots);
+        /* clean up for the next round */
+        char *del = fmt("/api/kb/categories/%s?cascade=true", m1.status == 200 ? b : a);
+        call(&o, "DELETE", del, NULL, 204, NULL);
+        free(del);
+        free(m1.path), free(m1.body), free(m2.path), free(m2.body), free(a), free(b);
+    }
+    person_free(&o);
+    person_free(&o2);
 }
