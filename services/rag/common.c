@@ -19,6 +19,13 @@ status_t rag_fail(bus_req_t *req, status_t st, const char *fmt, ...)
     return st;
 }
 
+status_t rag_fail_store(bus_req_t *req, status_t st, const rag_err_t *err)
+{
+    if (st && err->msg[0])
+        bus_req_fail(req, "%s", err->msg);
+    return st;
+}
+
 void rag_log_ctx(const bus_req_t *req, log_ctx_t *ctx)
 {
     ctx->request_id = bus_req_id(req);

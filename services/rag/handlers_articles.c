@@ -13,13 +13,6 @@
 #include "store.h"
 #include "validate.h"
 
-static status_t store_fail(bus_req_t *req, status_t st, const rag_err_t *err)
-{
-    if (st && err->msg[0])
-        bus_req_fail(req, "%s", err->msg);
-    return st;
-}
-
 /* Validated article fields of a create (all) or an update (only those sent). */
 typedef struct {
     char *title;
@@ -102,7 +95,7 @@ status_t rag_handle_list_articles(void *arg, bus_req_t *req)
         goto done;
     }
     q.q = text && *text ? text : NULL; /* a blank query lists everything */
-    st = store_fail(req, rag_store_list_articles(svc->db, c.org, &q, &list, &err), &err);
+    st = rag_fail_store(req, rag_store_list_articles(svc->db, c.org, &q, &list, &err), &err);
 done:
     bus_reply(req, st, st == ST_OK ? &list->base : NULL);
     if (list)
@@ -131,7 +124,7 @@ status_t rag_handle_create_article(void *arg, bus_req_t *req)
     if (!fl.f.category)
         fl.f.set_category = false;
     rag_actor_t a = {c.org, c.user};
-    st = store_fail(req, rag_store_create_article(svc->db, &a, &fl.f, &art, &err), &err);
+    st = rag_fail_store(req, rag_store_create_article(svc->db, &a, &fl.f, &art, &err), &err);
     if (st)
         goto done;
     rag_log_ctx(req, &ctx);
@@ -193,7 +186,7 @@ status_t rag_handle_update_article(void *arg, bus_req_t *req)
                            in->has_clear_tags && in->clear_tags, &fl)))
         goto done;
     rag_actor_t a = {c.org, c.user};
-    st = store_fail(req, rag_store_update_article(svc->db, &a, id, &fl.f, &art, &err), &err);
+    st = rag_fail_store(req, rag_store_update_article(svc->db, &a, id, &fl.f, &art, &err), &err);
 done:
     bus_reply(req, st, st == ST_OK ? &art->base : NULL);
     if (art)

@@ -15,14 +15,6 @@
 #include "tree.h"
 #include "validate.h"
 
-/* A reply message for an error from the store: its message when it has one. */
-static status_t store_fail(bus_req_t *req, status_t st, const rag_err_t *err)
-{
-    if (st && err->msg[0])
-        bus_req_fail(req, "%s", err->msg);
-    return st;
-}
-
 /* An optional UUID field: "" or absent -> *out NULL; else must be a UUID. */
 static status_t opt_uuid(bus_req_t *req, const char *field, const char *s, char buf[37],
                          const char **out)
@@ -85,8 +77,8 @@ status_t rag_handle_create_category(void *arg, bus_req_t *req)
     if ((st = opt_uuid(req, "parent_id", in->parent_id, parent_buf, &parent)))
         goto done;
     rag_actor_t a = {c.org, c.user};
-    st = store_fail(req, rag_store_create_category(svc->db, &a, name, desc, parent, &cat, &err),
-                    &err);
+    st = rag_fail_store(req, rag_store_create_category(svc->db, &a, name, desc, parent, &cat, &err),
+                        &err);
     if (st)
         goto done;
     rag_log_ctx(req, &ctx);
@@ -140,7 +132,7 @@ status_t rag_handle_update_category(void *arg, bus_req_t *req)
     patch.name = name;
     patch.description = desc;
     rag_actor_t a = {c.org, c.user};
-    st = store_fail(req, rag_store_update_category(svc->db, &a, id, &patch, &cat, &err), &err);
+    st = rag_fail_store(req, rag_store_update_category(svc->db, &a, id, &patch, &cat, &err), &err);
 done:
     bus_reply(req, st, st == ST_OK ? &cat->base : NULL);
     if (cat)
@@ -170,10 +162,10 @@ status_t rag_handle_delete_category(void *arg, bus_req_t *req)
         goto done;
     }
     rag_actor_t a = {c.org, c.user};
-    st = store_fail(req,
-                    rag_store_delete_category(svc->db, &a, id, in->has_cascade && in->cascade,
-                                              &n_cats, &n_arts, &err),
-                    &err);
+    st = rag_fail_store(req,
+                        rag_store_delete_category(svc->db, &a, id, in->has_cascade && in->cascade,
+                                                  &n_cats, &n_arts, &err),
+                        &err);
     if (st)
         goto done;
     rag_log_ctx(req, &ctx);
@@ -214,10 +206,10 @@ status_t rag_handle_reorder_categories(void *arg, bus_req_t *req)
         }
     }
     rag_actor_t a = {c.org, c.user};
-    st = store_fail(req,
-                    rag_store_reorder_categories(svc->db, &a, parent, ids, n_ids, &out.items,
-                                                 &out.n_items, &err),
-                    &err);
+    st = rag_fail_store(req,
+                        rag_store_reorder_categories(svc->db, &a, parent, ids, n_ids, &out.items,
+                                                     &out.n_items, &err),
+                        &err);
 done:
     bus_reply(req, st, st == ST_OK ? &out.base : NULL);
     rag_tree_free(out.items, out.n_items);

@@ -15,6 +15,7 @@
 #include "shared/bus.h"
 #include "shared/db.h"
 #include "shared/log.h"
+#include "store.h"
 
 /* The service's migrations, embedded by the Makefile from migrations/NNN_*.sql. */
 extern const db_migration_t rag_migrations[];
@@ -45,6 +46,9 @@ status_t rag_handle_delete_article(void *svc, bus_req_t *req);
 /* Sets the reply's error message (printf-style) and returns st, for `st = rag_fail(...)`. */
 status_t rag_fail(bus_req_t *req, status_t st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* For a status from the store: sets its message (err->msg) on the reply when there is one;
+ * returns st. */
+status_t rag_fail_store(bus_req_t *req, status_t st, const rag_err_t *err);
 /* Fills a log context from the request (request id, subject, org). */
 void rag_log_ctx(const bus_req_t *req, log_ctx_t *ctx /* OUT */);
 
