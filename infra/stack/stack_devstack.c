@@ -246,8 +246,9 @@ static const char *nats_binary(void)
 
 status_t devstack_nats_start(devstack_t *s)
 {
-    buf_t store = BUF_INIT, port = BUF_INIT, mon = BUF_INIT, url = BUF_INIT;
+    buf_t store = BUF_INIT, port = BUF_INIT, mon = BUF_INIT, url = BUF_INIT, conf = BUF_INIT;
     const char *bin = nats_binary();
+    FILE *f = NULL;
     status_t st;
 
     if ((st = prepare(s)))
@@ -262,8 +263,18 @@ status_t devstack_nats_start(devstack_t *s)
     buf_printf(&mon, "%d", s->nats_mon_port);
     if ((st = stack_mkdirs(store.data, 0755)))
         goto done;
-    char *argv[] = {(char *)bin, "-a",       "127.0.0.1", "-p",     port.data, "-js",
-                    "-sd",       store.data, "-m",        mon.data, NULL};
+    /* Messages carry whole request bodies (the edge accepts up to EDGE_MAX_BODY, 2 MiB by
+     * default): NATS's 1 MiB default payload limit is too small. Only a config file sets it. */
+    buf_printf(&conf, "%s/nats.conf", s->var_dir);
+    if (!(f = fopen(conf.data, "w")) || fputs("max_payload: 8388608\n", f) < 0) {
+        fprintf(stderr, "devstack: cannot write %s\n", conf.data);
+        st = ST_INTERNAL;
+        goto done;
+    }
+    fclose(f);
+    f = NULL;
+    char *argv[] = {(char *)bin, "-c",  conf.data,  "-a", "127.0.0.1", "-p", port.data,
+                    "-js",       "-sd", store.data, "-m", mon.data,    NULL};
     stack_spawn_opts_t o = STACK_SPAWN_OPTS_INIT;
     proc_set(&s->nats, "nats", bin, s->log_dir);
     o.log_path = s->nats.log_path;
@@ -286,10 +297,13 @@ status_t devstack_nats_start(devstack_t *s)
         stack_log_tail(s->nats.log_path, STACK_LOG_TAIL_LINES, "  | ", stderr);
     }
 done:
+    if (f)
+        fclose(f);
     buf_cleanup(&store);
     buf_cleanup(&port);
     buf_cleanup(&mon);
     buf_cleanup(&url);
+    buf_cleanup(&conf);
     return st;
 }
 

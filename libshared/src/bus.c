@@ -89,6 +89,8 @@ static status_t from_nats(natsStatus s)
         return ST_TIMEOUT;
     case NATS_NO_RESPONDERS:
         return ST_UNAVAILABLE;
+    case NATS_MAX_PAYLOAD:
+        return ST_TOO_LARGE;
     case NATS_CONNECTION_CLOSED:
     case NATS_NO_SERVER:
     case NATS_NOT_YET_CONNECTED:

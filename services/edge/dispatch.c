@@ -219,7 +219,9 @@ static void start_call(struct lws *wsi, pss_t *pss)
                      .extra = extra};
     pss->stage = STAGE_CALL;
     if ((st = edge_call(wsi, pss, pss->route->subject, payload.data, payload.len, &ctx)))
-        edge_respond_error(pss, st, "the service could not be reached");
+        edge_respond_error(pss, st,
+                           st == ST_TOO_LARGE ? "request is over the bus's message size limit"
+                                              : "the service could not be reached");
 done:
     buf_cleanup(&payload);
 }
