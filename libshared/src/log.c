@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shared/text.h"
 #include "shared/util.h"
 
 static log_level_t min_level = LOG_INFO;
@@ -28,25 +29,6 @@ bool log_enabled(log_level_t level)
     return level >= min_level && level < LOG_OFF;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0 when it is not valid. */
-static size_t utf8_len(const unsigned char *p, size_t n)
-{
-    size_t len = p[0] < 0x80             ? 1
-                 : (p[0] & 0xe0) == 0xc0 ? 2
-                 : (p[0] & 0xf0) == 0xe0 ? 3
-                 : (p[0] & 0xf8) == 0xf0 ? 4
-                                         : 0;
-    if (len == 0 || len > n || (len == 2 && p[0] < 0xc2))
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-    if ((len == 3 && p[0] == 0xe0 && p[1] < 0xa0) || (len == 4 && p[0] == 0xf0 && p[1] < 0x90) ||
-        (len == 4 && p[0] > 0xf4) || (len == 3 && p[0] == 0xed && p[1] >= 0xa0))
-        return 0; /* overlong, beyond U+10FFFF, or a surrogate */
-    return len;
-}
-
 /* Appends s as a JSON string. Invalid UTF-8 (including a sequence cut by truncation) becomes
  * U+FFFD, so every line stays valid JSON whatever a message contains. */
 static void put_json_str(buf_t *b, const char *s)
@@ -55,7 +37,7 @@ static void put_json_str(buf_t *b, const char *s)
     size_t n = strlen(s);
     buf_putc(b, '"');
     while (n) {
-        size_t len = utf8_len(p, n);
+        size_t len = text_utf8_seq_len(p, n);
         if (len == 0) {
             buf_puts(b, "\xef\xbf\xbd");
             p++, n--;

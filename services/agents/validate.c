@@ -10,52 +10,12 @@
 
 #include "hours.h"
 #include "script.h"
+#include "shared/text.h"
 #include "shared/util.h"
-
-/* Length of the UTF-8 sequence starting at s (1..4), 0 when invalid. */
-static int utf8_seq(const unsigned char *s)
-{
-    int n;
-    unsigned cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xE0) == 0xC0) {
-        n = 2;
-        cp = s[0] & 0x1F;
-    } else if ((s[0] & 0xF0) == 0xE0) {
-        n = 3;
-        cp = s[0] & 0x0F;
-    } else if ((s[0] & 0xF8) == 0xF0) {
-        n = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return n;
-}
 
 long agents_text_len(const char *s)
 {
-    long count = 0;
-    const unsigned char *p = (const unsigned char *)(s ? s : "");
-
-    while (*p) {
-        int n = utf8_seq(p);
-        if (!n)
-            return -1;
-        p += n;
-        count++;
-    }
-    return count;
+    return s ? text_utf8_count(s, strlen(s)) : 0;
 }
 
 status_t agents_check_text(const char *field, const char *s, long min, long max, bool single_line,
@@ -331,14 +291,16 @@ char *agents_copy_name(const char *name)
 {
     long keep = AGENTS_NAME_MAX - (long)strlen(AGENTS_COPY_SUFFIX);
     const unsigned char *p = (const unsigned char *)(name ? name : "");
+    size_t left = strlen((const char *)p);
     buf_t b = BUF_INIT;
 
-    for (long count = 0; *p && count < keep; count++) {
-        int n = utf8_seq(p);
+    for (long count = 0; left && count < keep; count++) {
+        size_t n = text_utf8_seq_len(p, left);
         if (!n)
             break;
-        buf_append(&b, p, (size_t)n);
+        buf_append(&b, p, n);
         p += n;
+        left -= n;
     }
     buf_puts(&b, AGENTS_COPY_SUFFIX);
     return buf_steal(&b);

@@ -10,7 +10,7 @@
 #include "shared/util.h"
 #include "mail.h"
 #include "outbox.h"
-#include "text.h"
+#include "shared/text.h"
 #include "throttle.h"
 #include "token.h"
 
@@ -104,8 +104,8 @@ void auth_session_draft_init(auth_session_draft_t *d, const auth_svc_t *svc, con
     memset(d, 0, sizeof *d);
     d->token = auth_token_new();
     auth_token_hash(d->token, d->hash);
-    d->user_agent = auth_text_clip(bus_req_header(req, AUTH_HDR_USER_AGENT), AUTH_UA_MAX);
-    d->ip = auth_text_clip(bus_req_header(req, AUTH_HDR_CLIENT_IP), AUTH_IP_MAX);
+    d->user_agent = text_clip(bus_req_header(req, AUTH_HDR_USER_AGENT), AUTH_UA_MAX);
+    d->ip = text_clip(bus_req_header(req, AUTH_HDR_CLIENT_IP), AUTH_IP_MAX);
     d->row.token_hash = d->hash;
     d->row.user_agent = d->user_agent;
     d->row.ip = d->ip;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "shared/util.h"
-#include "text.h"
+#include "shared/text.h"
 
 #define LOCAL_MAX 64
 #define LABEL_MAX 63
@@ -84,7 +84,7 @@ bool auth_email_normalize(const char *s, char **out)
     while (end > start && is_space(end[-1]))
         end--;
     len = (size_t)(end - start);
-    if (len < 3 || len > AUTH_EMAIL_MAX || auth_utf8_count(start, len) < 0)
+    if (len < 3 || len > AUTH_EMAIL_MAX || text_utf8_count(start, len) < 0)
         return false;
     e = xstrndup(start, len);
     for (size_t i = 0; i < len; i++)

@@ -16,7 +16,7 @@
 #include "roles.h"
 #include "shared/crypto.h"
 #include "shared/util.h"
-#include "text.h"
+#include "shared/text.h"
 #include "token.h"
 
 #define BAD_INVITE "token: the invitation is invalid, expired or already used"
@@ -147,7 +147,7 @@ done:
 static status_t check_account(auth_svc_t *svc, bus_req_t *req, const Auth__AcceptInviteRequest *in,
                               const char *email, char **user_id, char **name, char **hash)
 {
-    char *stored = NULL, why[AUTH_WHY_SIZE];
+    char *stored = NULL, why[TEXT_WHY_SIZE];
     status_t st;
 
     st = auth_store_find_credentials(svc->db, email, user_id, &stored);
@@ -164,7 +164,7 @@ static status_t check_account(auth_svc_t *svc, bus_req_t *req, const Auth__Accep
     }
     if (st != ST_NOT_FOUND)
         goto done;
-    if (!auth_text_clean(in->name, AUTH_NAME_MAX, name, why, sizeof why)) {
+    if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }

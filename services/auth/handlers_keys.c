@@ -10,7 +10,7 @@
 
 #include "auth.h"
 #include "shared/crypto.h"
-#include "text.h"
+#include "shared/text.h"
 #include "token.h"
 
 /* svc.auth.create_api_key: a new key for the caller in the current organisation. */
@@ -21,7 +21,7 @@ status_t auth_handle_create_api_key(void *arg, bus_req_t *req)
     Auth__ApiKey *key = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req);
     char *name = NULL, *secret = NULL;
-    char why[AUTH_WHY_SIZE], hash[CRYPTO_SHA256_HEX_SIZE], prefix[AUTH_KEY_PREFIX_SIZE];
+    char why[TEXT_WHY_SIZE], hash[CRYPTO_SHA256_HEX_SIZE], prefix[AUTH_KEY_PREFIX_SIZE];
     log_ctx_t ctx;
     status_t st;
 
@@ -31,7 +31,7 @@ status_t auth_handle_create_api_key(void *arg, bus_req_t *req)
         st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
         goto done;
     }
-    if (!auth_text_clean(in->name, AUTH_NAME_MAX, &name, why, sizeof why)) {
+    if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }

@@ -13,7 +13,7 @@
 #include "password.h"
 #include "shared/crypto.h"
 #include "shared/util.h"
-#include "text.h"
+#include "shared/text.h"
 #include "token.h"
 
 #define BAD_RESET_TOKEN "token: the reset link is invalid, expired or already used"
@@ -74,7 +74,7 @@ status_t auth_handle_password_reset(void *arg, bus_req_t *req)
     auth_svc_t *svc = arg;
     Auth__PasswordResetRequest *in = NULL;
     char *new_hash = NULL, *user_id = NULL;
-    char why[AUTH_WHY_SIZE], hash[CRYPTO_SHA256_HEX_SIZE];
+    char why[TEXT_WHY_SIZE], hash[CRYPTO_SHA256_HEX_SIZE];
     log_ctx_t ctx;
     status_t st;
 
@@ -115,7 +115,7 @@ status_t auth_handle_password_change(void *arg, bus_req_t *req)
     Auth__PasswordChangeRequest *in = NULL;
     const char *user = auth_req_user(req);
     char *email = NULL, *hash = NULL, *new_hash = NULL;
-    char why[AUTH_WHY_SIZE];
+    char why[TEXT_WHY_SIZE];
     log_ctx_t ctx;
     status_t st;
 

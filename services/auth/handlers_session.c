@@ -10,7 +10,7 @@
 #include "password.h"
 #include "shared/crypto.h"
 #include "shared/util.h"
-#include "text.h"
+#include "shared/text.h"
 
 #define BAD_LOGIN "invalid email or password"
 
@@ -23,7 +23,7 @@ status_t auth_handle_sign_up(void *arg, bus_req_t *req)
     Auth__SessionInfo *info = NULL;
     auth_session_draft_t draft = {0};
     char *email = NULL, *name = NULL, *org_name = NULL, *hash = NULL;
-    char why[AUTH_WHY_SIZE];
+    char why[TEXT_WHY_SIZE];
     log_ctx_t ctx;
     status_t st;
 
@@ -37,11 +37,11 @@ status_t auth_handle_sign_up(void *arg, bus_req_t *req)
         st = auth_fail(req, ST_INVALID, "password: %s", why);
         goto done;
     }
-    if (!auth_text_clean(in->name, AUTH_NAME_MAX, &name, why, sizeof why)) {
+    if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
-    if (!auth_text_clean(in->org_name, AUTH_NAME_MAX, &org_name, why, sizeof why)) {
+    if (!text_clean(in->org_name, 1, AUTH_NAME_MAX, false, &org_name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "org_name: %s", why);
         goto done;
     }

@@ -7,7 +7,7 @@
 #include <strings.h>
 
 #include "shared/util.h"
-#include "text.h"
+#include "shared/text.h"
 
 static int cmp_str(const void *key, const void *elem)
 {
@@ -54,7 +54,7 @@ bool auth_password_check(const char *pw, const char *email, char *why, size_t wh
         snprintf(why, whylen, "is required");
         return false;
     }
-    n = auth_utf8_count(pw, strlen(pw));
+    n = text_utf8_count(pw, strlen(pw));
     if (n < 0)
         snprintf(why, whylen, "must be valid UTF-8");
     else if (n < AUTH_PASSWORD_MIN)

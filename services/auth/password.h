@@ -6,7 +6,7 @@
  * the account's email address or its local part. Nothing else: no composition rules (NIST
  * SP 800-63B). Existing passwords are never re-checked at login.
  *
- *     char why[AUTH_WHY_SIZE];
+ *     char why[TEXT_WHY_SIZE];
  *     if (!auth_password_check(in->password, email, why, sizeof why))
  *         bus_req_fail(req, "password: %s", why);
  */

@@ -37,7 +37,7 @@ static status_t fields_check(bus_req_t *req, bool create, const char *title, con
     int b;
 
     if ((create || title) &&
-        !rag_text_clean(title, 1, RAG_TITLE_MAX, false, &fl->title, why, sizeof why))
+        !text_clean(title, 1, RAG_TITLE_MAX, false, &fl->title, why, sizeof why))
         return rag_fail(req, ST_INVALID, "title: %s", why);
     fl->f.title = fl->title;
     if (body && (b = rag_body_check(body, why, sizeof why)))
@@ -90,7 +90,7 @@ status_t rag_handle_list_articles(void *arg, bus_req_t *req)
         }
         q.category = category;
     }
-    if (in->q && !rag_text_clean(in->q, 0, RAG_Q_MAX, false, &text, why, sizeof why)) {
+    if (in->q && !text_clean(in->q, 0, RAG_Q_MAX, false, &text, why, sizeof why)) {
         st = rag_fail(req, ST_INVALID, "q: %s", why);
         goto done;
     }

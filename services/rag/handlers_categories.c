@@ -65,12 +65,12 @@ status_t rag_handle_create_category(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)))
         goto done;
-    if (!rag_text_clean(in->name, 1, RAG_NAME_MAX, false, &name, why, sizeof why)) {
+    if (!text_clean(in->name, 1, RAG_NAME_MAX, false, &name, why, sizeof why)) {
         st = rag_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (in->description &&
-        !rag_text_clean(in->description, 0, RAG_DESC_MAX, true, &desc, why, sizeof why)) {
+        !text_clean(in->description, 0, RAG_DESC_MAX, true, &desc, why, sizeof why)) {
         st = rag_fail(req, ST_INVALID, "description: %s", why);
         goto done;
     }
@@ -111,12 +111,12 @@ status_t rag_handle_update_category(void *arg, bus_req_t *req)
         st = rag_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
-    if (in->name && !rag_text_clean(in->name, 1, RAG_NAME_MAX, false, &name, why, sizeof why)) {
+    if (in->name && !text_clean(in->name, 1, RAG_NAME_MAX, false, &name, why, sizeof why)) {
         st = rag_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (in->description &&
-        !rag_text_clean(in->description, 0, RAG_DESC_MAX, true, &desc, why, sizeof why)) {
+        !text_clean(in->description, 0, RAG_DESC_MAX, true, &desc, why, sizeof why)) {
         st = rag_fail(req, ST_INVALID, "description: %s", why);
         goto done;
     }

@@ -5,7 +5,7 @@
  * field ("must be at most 300 characters"); the handler prefixes the field name.
  *
  *     char *title = NULL, why[RAG_WHY_SIZE];
- *     if (!rag_text_clean(in->title, 1, RAG_TITLE_MAX, false, &title, why, sizeof why))
+ *     if (!text_clean(in->title, 1, RAG_TITLE_MAX, false, &title, why, sizeof why))
  *         st = rag_fail(req, ST_INVALID, "title: %s", why);
  */
 #ifndef RAG_VALIDATE_H
@@ -13,6 +13,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "shared/text.h"
 
 #define RAG_WHY_SIZE       96
 #define RAG_NAME_MAX       200     /* category names, characters */
@@ -28,16 +30,6 @@
 #define RAG_REORDER_MAX    1000  /* ids in one reorder */
 #define RAG_EVENT_BODY_MAX 65536 /* bodies larger than this are left out of events */
 
-/* Code points in s[0..len) if it is valid UTF-8 (shortest forms, no surrogates, at most
- * U+10FFFF), else -1. */
-long rag_utf8_count(const char *s, size_t len);
-
-/* Trims surrounding whitespace, then requires min..max characters of valid UTF-8 without control
- * characters (newlines and tabs allowed only if multiline). True and a heap copy of the trimmed
- * text in *out (caller frees); false and a reason in why, *out untouched. s NULL: "is required". */
-bool rag_text_clean(const char *s, long min, long max, bool multiline, char **out /* OUT */,
-                    char *why, size_t whylen);
-
 /* An article body: valid UTF-8, no NUL-like control characters other than \t \n \r, at most
  * RAG_BODY_MAX bytes. Returns 0 when fine, 1 when too large, -1 when invalid; why set on error. */
 int rag_body_check(const char *s, char *why, size_t whylen);
@@ -45,7 +37,7 @@ int rag_body_check(const char *s, char *why, size_t whylen);
 /* A UUID from a path or body: true and the lower-case form in out. */
 bool rag_uuid_parse(const char *s, char out[37] /* OUT */);
 
-/* Tags: at most RAG_TAGS_MAX, each cleaned by rag_text_clean (1..RAG_TAG_MAX, one line), no two
+/* Tags: at most RAG_TAGS_MAX, each cleaned by text_clean (1..RAG_TAG_MAX, one line), no two
  * equal. On success *out is a heap array of n heap strings (free with rag_strv_free); on failure
  * why names the offending index ("[2]: must not be empty"). */
 bool rag_tags_clean(char *const *tags, size_t n, char ***out /* OUT */, char *why, size_t whylen);

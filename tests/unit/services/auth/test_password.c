@@ -4,11 +4,11 @@
 #include <string.h>
 
 #include "services/auth/password.h"
-#include "services/auth/text.h"
+#include "shared/text.h"
 
 static const char *reason(const char *pw, const char *email)
 {
-    static char why[AUTH_WHY_SIZE];
+    static char why[TEXT_WHY_SIZE];
     return auth_password_check(pw, email, why, sizeof why) ? NULL : why;
 }
 

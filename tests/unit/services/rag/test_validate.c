@@ -9,43 +9,43 @@ static char why[RAG_WHY_SIZE];
 
 Test(validate, counts_code_points)
 {
-    cr_assert_eq(rag_utf8_count("", 0), 0);
-    cr_assert_eq(rag_utf8_count("договор", strlen("договор")), 7);
-    cr_assert_eq(rag_utf8_count("\xF0\x9F\x98\x80", 4), 1);
-    cr_assert_eq(rag_utf8_count("\xC0\xAF", 2), -1);
-    cr_assert_eq(rag_utf8_count("\xED\xA0\x80", 3), -1);
-    cr_assert_eq(rag_utf8_count("ab\xD0", 3), -1);
+    cr_assert_eq(text_utf8_count("", 0), 0);
+    cr_assert_eq(text_utf8_count("договор", strlen("договор")), 7);
+    cr_assert_eq(text_utf8_count("\xF0\x9F\x98\x80", 4), 1);
+    cr_assert_eq(text_utf8_count("\xC0\xAF", 2), -1);
+    cr_assert_eq(text_utf8_count("\xED\xA0\x80", 3), -1);
+    cr_assert_eq(text_utf8_count("ab\xD0", 3), -1);
 }
 
 Test(validate, text_clean)
 {
     char *out = NULL;
-    cr_assert(rag_text_clean("  Title \n", 1, 300, false, &out, why, sizeof why));
+    cr_assert(text_clean("  Title \n", 1, 300, false, &out, why, sizeof why));
     cr_assert_str_eq(out, "Title");
     free(out);
-    cr_assert_not(rag_text_clean(NULL, 1, 300, false, &out, why, sizeof why));
+    cr_assert_not(text_clean(NULL, 1, 300, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "is required");
-    cr_assert_not(rag_text_clean("   ", 1, 300, false, &out, why, sizeof why));
+    cr_assert_not(text_clean("   ", 1, 300, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must not be empty");
-    cr_assert(rag_text_clean("   ", 0, 300, false, &out, why, sizeof why), "optional text");
+    cr_assert(text_clean("   ", 0, 300, false, &out, why, sizeof why), "optional text");
     cr_assert_str_eq(out, "");
     free(out);
-    cr_assert_not(rag_text_clean("a\nb", 1, 300, false, &out, why, sizeof why));
+    cr_assert_not(text_clean("a\nb", 1, 300, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must not contain control characters");
-    cr_assert(rag_text_clean("a\nb\tc", 1, 300, true, &out, why, sizeof why));
+    cr_assert(text_clean("a\nb\tc", 1, 300, true, &out, why, sizeof why));
     free(out);
-    cr_assert_not(rag_text_clean("a\x07", 1, 300, true, &out, why, sizeof why));
-    cr_assert_not(rag_text_clean("a\xC2\x85", 1, 300, true, &out, why, sizeof why), "C1");
-    cr_assert_not(rag_text_clean("\xFF", 1, 300, false, &out, why, sizeof why));
+    cr_assert_not(text_clean("a\x07", 1, 300, true, &out, why, sizeof why));
+    cr_assert_not(text_clean("a\xC2\x85", 1, 300, true, &out, why, sizeof why), "C1");
+    cr_assert_not(text_clean("\xFF", 1, 300, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must be valid UTF-8");
     /* 300 Cyrillic characters (600 bytes) fit a 300-character limit, 301 do not */
     char s[700] = "";
     for (int i = 0; i < 300; i++)
         strcat(s, "я");
-    cr_assert(rag_text_clean(s, 1, 300, false, &out, why, sizeof why));
+    cr_assert(text_clean(s, 1, 300, false, &out, why, sizeof why));
     free(out);
     strcat(s, "я");
-    cr_assert_not(rag_text_clean(s, 1, 300, false, &out, why, sizeof why));
+    cr_assert_not(text_clean(s, 1, 300, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must be at most 300 characters");
 }
 

@@ -1,13 +1,13 @@
-/* text.c - UTF-8 validation and counting, trimming and clipping of user-supplied text. */
-#include "text.h"
+/* text.c - UTF-8 validation and counting, trimming and clipping of user-supplied text (see
+ * text.h). The one UTF-8 decoder of the code base: the log writer and every service use it. */
+#include "shared/text.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include "shared/util.h"
 
-/* Length of the UTF-8 sequence starting at s (at most n bytes available), 0 if invalid. */
-static size_t seq_len(const unsigned char *s, size_t n)
+size_t text_utf8_seq_len(const unsigned char *s, size_t n)
 {
     unsigned char c = s[0];
     size_t len;
@@ -40,13 +40,13 @@ static size_t seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
-long auth_utf8_count(const char *s, size_t len)
+long text_utf8_count(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     long count = 0;
 
     for (size_t i = 0; i < len; count++) {
-        size_t n = seq_len(p + i, len - i);
+        size_t n = text_utf8_seq_len(p + i, len - i);
         if (n == 0)
             return -1;
         i += n;
@@ -59,20 +59,22 @@ static bool is_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
 }
 
-static bool has_control(const char *s, size_t len)
+bool text_has_control(const char *s, size_t len, bool multiline)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
+        if (multiline && (c == '\n' || c == '\t' || c == '\r'))
+            continue;
         if (c < 0x20 || c == 0x7F)
             return true;
-        /* C1 controls U+0080..U+009F are encoded C2 80..C2 9F */
         if (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] <= 0x9F)
-            return true;
+            return true; /* C1 controls U+0080..U+009F */
     }
     return false;
 }
 
-bool auth_text_clean(const char *s, long max, char **out, char *why, size_t whylen)
+bool text_clean(const char *s, long min, long max, bool multiline, char **out, char *why,
+                size_t whylen)
 {
     const char *start, *end;
     long count;
@@ -87,14 +89,16 @@ bool auth_text_clean(const char *s, long max, char **out, char *why, size_t whyl
         start++;
     while (end > start && is_space(end[-1]))
         end--;
-    count = auth_utf8_count(start, (size_t)(end - start));
-    if (count == 0)
-        snprintf(why, whylen, "must not be empty");
-    else if (count < 0)
+    count = text_utf8_count(start, (size_t)(end - start));
+    if (count < 0)
         snprintf(why, whylen, "must be valid UTF-8");
+    else if (count == 0 && min > 0)
+        snprintf(why, whylen, "must not be empty");
+    else if (count < min)
+        snprintf(why, whylen, "must be at least %ld characters", min);
     else if (count > max)
         snprintf(why, whylen, "must be at most %ld characters", max);
-    else if (has_control(start, (size_t)(end - start)))
+    else if (text_has_control(start, (size_t)(end - start), multiline))
         snprintf(why, whylen, "must not contain control characters");
     else {
         *out = xstrndup(start, (size_t)(end - start));
@@ -103,7 +107,7 @@ bool auth_text_clean(const char *s, long max, char **out, char *why, size_t whyl
     return false;
 }
 
-char *auth_text_clip(const char *s, size_t max_bytes)
+char *text_clip(const char *s, size_t max_bytes)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t len, i = 0;
@@ -113,7 +117,7 @@ char *auth_text_clip(const char *s, size_t max_bytes)
         return NULL;
     len = strlen(s);
     while (i < len) {
-        size_t n = seq_len(p + i, len - i);
+        size_t n = text_utf8_seq_len(p + i, len - i);
         if (n == 0)
             return NULL;
         if (i + n > max_bytes)

@@ -1,14 +1,14 @@
-/* test_text.c - UTF-8 counting, display-name cleaning and header clipping (services/auth/text.c).
+/* test_text.c - UTF-8 counting, display-name cleaning and header clipping (libshared/src/text.c).
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "services/auth/text.h"
+#include "shared/text.h"
 
 static long count(const char *s)
 {
-    return auth_utf8_count(s, strlen(s));
+    return text_utf8_count(s, strlen(s));
 }
 
 Test(text, counts_code_points)
@@ -33,55 +33,55 @@ Test(text, rejects_invalid_utf8)
 
 Test(text, clean_trims_and_copies)
 {
-    char *out = NULL, why[AUTH_WHY_SIZE];
-    cr_assert(auth_text_clean("  Anna Petrova \t", 100, &out, why, sizeof why));
+    char *out = NULL, why[TEXT_WHY_SIZE];
+    cr_assert(text_clean("  Anna Petrova \t", 1, 100, false, &out, why, sizeof why));
     cr_assert_str_eq(out, "Anna Petrova");
     free(out);
 }
 
 Test(text, clean_reasons)
 {
-    char *out = NULL, why[AUTH_WHY_SIZE];
-    cr_assert_not(auth_text_clean(NULL, 100, &out, why, sizeof why));
+    char *out = NULL, why[TEXT_WHY_SIZE];
+    cr_assert_not(text_clean(NULL, 1, 100, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "is required");
-    cr_assert_not(auth_text_clean("   ", 100, &out, why, sizeof why));
+    cr_assert_not(text_clean("   ", 1, 100, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must not be empty");
-    cr_assert_not(auth_text_clean("a\x01"
-                                  "b",
-                                  100, &out, why, sizeof why));
+    cr_assert_not(text_clean("a\x01"
+                             "b",
+                             1, 100, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must not contain control characters");
-    cr_assert_not(auth_text_clean("a\xC2\x85"
-                                  "b",
-                                  100, &out, why, sizeof why)); /* C1 NEL */
-    cr_assert_not(auth_text_clean("\xFF", 100, &out, why, sizeof why));
+    cr_assert_not(text_clean("a\xC2\x85"
+                             "b",
+                             1, 100, false, &out, why, sizeof why)); /* C1 NEL */
+    cr_assert_not(text_clean("\xFF", 1, 100, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must be valid UTF-8");
     cr_assert_null(out);
 }
 
 Test(text, clean_counts_characters_not_bytes)
 {
-    char name[401], *out = NULL, why[AUTH_WHY_SIZE];
+    char name[401], *out = NULL, why[TEXT_WHY_SIZE];
     name[0] = '\0';
     for (int i = 0; i < 100; i++)
         strcat(name, "я"); /* 100 characters, 200 bytes */
-    cr_assert(auth_text_clean(name, 100, &out, why, sizeof why));
+    cr_assert(text_clean(name, 1, 100, false, &out, why, sizeof why));
     free(out);
     strcat(name, "я");
-    cr_assert_not(auth_text_clean(name, 100, &out, why, sizeof why));
+    cr_assert_not(text_clean(name, 1, 100, false, &out, why, sizeof why));
     cr_assert_str_eq(why, "must be at most 100 characters");
 }
 
 Test(text, clip_respects_characters)
 {
-    char *c = auth_text_clip("abcdef", 4);
+    char *c = text_clip("abcdef", 4);
     cr_assert_str_eq(c, "abcd");
     free(c);
-    c = auth_text_clip("aяb", 2); /* 'я' is 2 bytes: not split */
+    c = text_clip("aяb", 2); /* 'я' is 2 bytes: not split */
     cr_assert_str_eq(c, "a");
     free(c);
-    c = auth_text_clip("a\r\nb", 10);
+    c = text_clip("a\r\nb", 10);
     cr_assert_str_eq(c, "a  b");
     free(c);
-    cr_assert_null(auth_text_clip("\xFF", 10));
-    cr_assert_null(auth_text_clip(NULL, 10));
+    cr_assert_null(text_clip("\xFF", 10));
+    cr_assert_null(text_clip(NULL, 10));
 }
