@@ -77,6 +77,7 @@ typedef struct pss {
     int64_t content_length;
     bool dispatched;
     bool close_after;
+    bool discard_body; /* over the limit: drop the body, then answer 413 */
     char request_id[40];
     char client_ip[64];
     char token_hash[65];

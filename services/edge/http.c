@@ -8,6 +8,9 @@
 #include "shared/crypto.h"
 #include "shared/log.h"
 
+/* A declared body over the limit but under this is read and dropped before the 413. */
+#define DISCARD_MAX (64LL * 1024 * 1024)
+
 static const char *method_names[] = {
     [LWSHUMETH_GET] = "GET",         [LWSHUMETH_POST] = "POST",   [LWSHUMETH_OPTIONS] = "OPTIONS",
     [LWSHUMETH_PUT] = "PUT",         [LWSHUMETH_PATCH] = "PATCH", [LWSHUMETH_DELETE] = "DELETE",
@@ -96,8 +99,14 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *uri)
         break;
     }
     if (pss->content_length > edge.cfg.max_body) {
-        pss->close_after = true; /* the body stays unread: the connection cannot be reused */
-        edge_respond_error(pss, ST_TOO_LARGE, "request body is over the size limit");
+        if (pss->content_length > DISCARD_MAX) {
+            pss->close_after = true; /* not worth reading: answer and close */
+            edge_respond_error(pss, ST_TOO_LARGE, "request body is over the size limit");
+            return 0;
+        }
+        /* Read and drop the body, then answer: closing with unread data would make the kernel
+         * reset the connection, and the client would never see the 413. */
+        pss->discard_body = true;
         return 0;
     }
     if (pss->content_length > 0)
@@ -162,7 +171,7 @@ int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         return on_http(wsi, pss, in);
 
     case LWS_CALLBACK_HTTP_BODY:
-        if (pss->responding || pss->dispatched)
+        if (pss->responding || pss->dispatched || pss->discard_body)
             return 0;
         if ((int64_t)(pss->body.len + len) > edge.cfg.max_body) {
             pss->close_after = true;
@@ -173,7 +182,9 @@ int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
         return 0;
 
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
-        if (!pss->responding && pss->route)
+        if (pss->discard_body && !pss->responding)
+            edge_respond_error(pss, ST_TOO_LARGE, "request body is over the size limit");
+        else if (!pss->responding && pss->route)
             edge_dispatch(wsi, pss);
         return 0;
 
