@@ -270,13 +270,20 @@ status_t db_begin(db_t *db)
 
 status_t db_begin_org(db_t *db, const char *org_id)
 {
-    static const db_stmt_t SET_ORG = {"db_set_org", "SELECT set_config('app.org_id', $1, true)", 1};
-    status_t st = db_begin(db);
-    if (!st) {
-        const char *p[] = {org_id ? org_id : ""};
-        if ((st = db_exec(db, &SET_ORG, p, NULL)))
-            db_rollback(db);
+    char sql[128];
+    /* One round trip for both: the id goes into the SQL text, so it must be a UUID (it comes
+     * from the trusted Org-Id header; anything else is refused rather than quoted). */
+    if (org_id && !uuid_valid(org_id)) {
+        LOG_ERROR("db: org id for row-level security is not a UUID");
+        return ST_INVALID;
     }
+    snprintf(sql, sizeof sql, "BEGIN; SELECT set_config('app.org_id', '%s', true)",
+             org_id ? org_id : "");
+    status_t st = db_exec_sql(db, sql);
+    if (!st)
+        db->in_tx = true;
+    else
+        db_rollback(db);
     return st;
 }
 
