@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "shared/log.h"
+#include "shared/db.h"
 #include "shared/pbjson.h"
+#include "shared/util.h"
 
 /* The message that holds the last segment of path, creating nested messages on the way;
  * *leaf points at that last segment. NULL when a segment names no message field. */
@@ -68,4 +70,25 @@ ProtobufCMessage *db_row_new_msg(const PGresult *res, int row, const ProtobufCMe
         return NULL;
     }
     return m;
+}
+
+status_t db_rows_to_repeated(const PGresult *res, ProtobufCMessage *list, const char *field)
+{
+    const ProtobufCFieldDescriptor *f =
+        protobuf_c_message_descriptor_get_field_by_name(list->descriptor, field);
+    if (!f || f->label != PROTOBUF_C_LABEL_REPEATED || f->type != PROTOBUF_C_TYPE_MESSAGE) {
+        LOG_ERROR("dbmsg: %s has no repeated message field %s", list->descriptor->name, field);
+        return ST_INTERNAL;
+    }
+    size_t *count = (size_t *)((char *)list + f->quantifier_offset);
+    ProtobufCMessage ***items = (ProtobufCMessage ***)((char *)list + f->offset);
+    int n = db_nrows(res);
+    *items = xrealloc(*items, (*count + (size_t)n + 1) * sizeof **items);
+    for (int i = 0; i < n; i++) {
+        ProtobufCMessage *m = db_row_new_msg(res, i, f->descriptor);
+        if (!m)
+            return ST_INTERNAL; /* the rows added so far stay counted and owned by list */
+        (*items)[(*count)++] = m;
+    }
+    return ST_OK;
 }

@@ -269,12 +269,6 @@ done:
     return st;
 }
 
-/* Allocates an array of n message pointers (at least one slot, protobuf-c frees it). */
-static void *msg_array(int n)
-{
-    return xcalloc((size_t)(n > 0 ? n : 1), sizeof(void *));
-}
-
 void auth_invite_row_cleanup(auth_invite_row_t *row)
 {
     if (!row)
@@ -514,15 +508,9 @@ status_t auth_store_list_orgs(db_pool_t *pool, const char *user_id, const char *
     if ((st = run(db, &LIST_ORGS, p, &res)))
         goto done;
     Auth__OrgList *list = auth_msg_new(&auth__org_list__descriptor);
-    int n = db_nrows(res);
-    list->orgs = msg_array(n);
-    for (int i = 0; i < n; i++) {
-        if (!(list->orgs[list->n_orgs] = row_msg(res, i, &auth__org_entry__descriptor))) {
-            auth_msg_free(list);
-            st = ST_INTERNAL;
-            goto done;
-        }
-        list->n_orgs++;
+    if ((st = db_rows_to_repeated(res, &list->base, "orgs"))) {
+        auth_msg_free(list);
+        goto done;
     }
     *out = list;
 done:
@@ -748,15 +736,9 @@ status_t auth_store_list_members(db_pool_t *pool, const char *org_id, Auth__Memb
     if ((st = run(db, &LIST_MEMBERS, p, &res)))
         goto done;
     Auth__MemberList *list = auth_msg_new(&auth__member_list__descriptor);
-    int n = db_nrows(res);
-    list->members = msg_array(n);
-    for (int i = 0; i < n; i++) {
-        if (!(list->members[list->n_members] = row_msg(res, i, &auth__member__descriptor))) {
-            auth_msg_free(list);
-            st = ST_INTERNAL;
-            goto done;
-        }
-        list->n_members++;
+    if ((st = db_rows_to_repeated(res, &list->base, "members"))) {
+        auth_msg_free(list);
+        goto done;
     }
     *out = list;
 done:
@@ -962,15 +944,9 @@ status_t auth_store_list_invites(db_pool_t *pool, const char *org_id, const char
     if ((st = run(db, &LIST_INVITES, p, &res)))
         goto done;
     Auth__InviteList *list = auth_msg_new(&auth__invite_list__descriptor);
-    int n = db_nrows(res);
-    list->invites = msg_array(n);
-    for (int i = 0; i < n; i++) {
-        if (!(list->invites[list->n_invites] = row_msg(res, i, &auth__invite__descriptor))) {
-            auth_msg_free(list);
-            st = ST_INTERNAL;
-            goto done;
-        }
-        list->n_invites++;
+    if ((st = db_rows_to_repeated(res, &list->base, "invites"))) {
+        auth_msg_free(list);
+        goto done;
     }
     *out = list;
 done:
@@ -1123,15 +1099,9 @@ status_t auth_store_list_api_keys(db_pool_t *pool, const char *org_id, const cha
     if ((st = run(db, &LIST_API_KEYS, p, &res)))
         goto done;
     Auth__ApiKeyList *list = auth_msg_new(&auth__api_key_list__descriptor);
-    int n = db_nrows(res);
-    list->keys = msg_array(n);
-    for (int i = 0; i < n; i++) {
-        if (!(list->keys[list->n_keys] = row_msg(res, i, &auth__api_key__descriptor))) {
-            auth_msg_free(list);
-            st = ST_INTERNAL;
-            goto done;
-        }
-        list->n_keys++;
+    if ((st = db_rows_to_repeated(res, &list->base, "keys"))) {
+        auth_msg_free(list);
+        goto done;
     }
     *out = list;
 done:

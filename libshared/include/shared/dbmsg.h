@@ -29,4 +29,9 @@ status_t db_row_to_msg(const PGresult *res, int row, ProtobufCMessage *m);
 /* A new message of type d filled from row `row` (NULL, logged, on ST_INTERNAL). */
 ProtobufCMessage *db_row_new_msg(const PGresult *res, int row, const ProtobufCMessageDescriptor *d);
 
+/* Fills the repeated message field `field` of list with one message per row of res (each by
+ * db_row_to_msg), appending to what it holds. ST_INTERNAL (logged) when list has no such
+ * repeated message field or a row does not fit; list stays valid and freeable either way. */
+status_t db_rows_to_repeated(const PGresult *res, ProtobufCMessage *list, const char *field);
+
 #endif

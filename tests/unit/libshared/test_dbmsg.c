@@ -132,3 +132,43 @@ Test(dbmsg, mismatches_are_internal_errors)
     cr_assert_null(db_row_new_msg(res, 0, &testmsg__all_types__descriptor));
     PQclear(res);
 }
+
+Test(dbmsg, rows_fill_a_repeated_message_field)
+{
+    PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    PGresAttDesc attrs[2];
+    memset(attrs, 0, sizeof attrs);
+    attrs[0].name = "name";
+    attrs[1].name = "n";
+    for (int i = 0; i < 2; i++) {
+        attrs[i].typid = 25;
+        attrs[i].typlen = -1;
+        attrs[i].atttypmod = -1;
+    }
+    cr_assert(PQsetResultAttrs(res, 2, attrs));
+    const char *rows[3][2] = {{"a", "1"}, {"b", NULL}, {"c", "3"}};
+    for (int r = 0; r < 3; r++)
+        for (int c = 0; c < 2; c++)
+            cr_assert(PQsetvalue(res, r, c, (char *)rows[r][c],
+                                 rows[r][c] ? (int)strlen(rows[r][c]) : -1));
+    ProtobufCMessage *m = pbjson_new(&testmsg__all_types__descriptor);
+    cr_assert_eq(db_rows_to_repeated(res, m, "r_inner"), ST_OK);
+    Testmsg__AllTypes *t = (Testmsg__AllTypes *)m;
+    cr_assert_eq(t->n_r_inner, 3);
+    cr_assert_str_eq(t->r_inner[1]->name, "b");
+    cr_assert(!t->r_inner[1]->has_n);
+    cr_assert_eq(t->r_inner[2]->n, 3);
+    cr_assert_eq(db_rows_to_repeated(res, m, "f_inner"), ST_INTERNAL, "not repeated");
+    cr_assert_eq(db_rows_to_repeated(res, m, "r_string"), ST_INTERNAL, "not messages");
+    protobuf_c_message_free_unpacked(m, NULL);
+
+    /* No rows: an empty list. */
+    PGresult *none = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
+    cr_assert(PQsetResultAttrs(none, 2, attrs));
+    m = pbjson_new(&testmsg__all_types__descriptor);
+    cr_assert_eq(db_rows_to_repeated(none, m, "r_inner"), ST_OK);
+    cr_assert_eq(((Testmsg__AllTypes *)m)->n_r_inner, 0);
+    protobuf_c_message_free_unpacked(m, NULL);
+    PQclear(none);
+    PQclear(res);
+}
