@@ -407,13 +407,11 @@ void bus_req_reply_header(bus_req_t *req, const char *name, const char *value)
     req->hdr_values[req->nhdrs++] = xstrdup(value);
 }
 
-void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg)
+/* Sends the reply: data (len bytes, may be NULL) on ST_OK, otherwise the error headers. */
+static void reply_send(bus_req_t *req, status_t st, const void *data, size_t len)
 {
     const char *reply = natsMsg_GetReply(req->msg);
     natsMsg *out = NULL;
-    uint8_t stackbuf[4096];
-    uint8_t *data = NULL;
-    size_t len = 0;
 
     if (req->replied) {
         LOG_ERROR("bus: second reply to %s ignored", natsMsg_GetSubject(req->msg));
@@ -422,13 +420,10 @@ void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg)
     req->replied = true;
     if (!reply || !*reply)
         return;
-    if (st == ST_OK && msg) {
-        len = protobuf_c_message_get_packed_size(msg);
-        data = len <= sizeof stackbuf ? stackbuf : xmalloc(len);
-        protobuf_c_message_pack(msg, data);
-    }
+    if (st != ST_OK)
+        data = NULL, len = 0;
     if (natsMsg_Create(&out, reply, NULL, (const char *)data, (int)len) != NATS_OK)
-        goto done;
+        return;
     if (st != ST_OK) {
         char code[8];
         snprintf(code, sizeof code, "%d", status_http(st));
@@ -442,10 +437,28 @@ void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg)
         log_ctx_t ctx = {.request_id = bus_req_id(req), .subject = natsMsg_GetSubject(req->msg)};
         LOG_CTX_ERROR(&ctx, "bus: reply lost: %s", natsStatus_GetText(ns));
     }
-done:
     natsMsg_Destroy(out);
+}
+
+void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg)
+{
+    uint8_t stackbuf[4096];
+    uint8_t *data = NULL;
+    size_t len = 0;
+
+    if (st == ST_OK && msg && !req->replied) {
+        len = protobuf_c_message_get_packed_size(msg);
+        data = len <= sizeof stackbuf ? stackbuf : xmalloc(len);
+        protobuf_c_message_pack(msg, data);
+    }
+    reply_send(req, st, data, len);
     if (data != stackbuf)
         free(data);
+}
+
+void bus_reply_packed(bus_req_t *req, const void *data, size_t len)
+{
+    reply_send(req, ST_OK, data, len);
 }
 
 /* ---- calling ------------------------------------------------------------------------------ */

@@ -13,6 +13,7 @@
 
 #include "proto/agents.pb-c.h"
 #include "shared/bus.h"
+#include "shared/cache.h"
 #include "shared/db.h"
 #include "shared/log.h"
 #include "validate.h"
@@ -21,9 +22,13 @@
 extern const db_migration_t agents_migrations[];
 extern const size_t agents_migrations_count;
 
+/* Every replica drops the cached lists of an organisation on this subject (body: the org id). */
+#define AGENTS_CACHE_DROP_SUBJECT "agents.cache.drop"
+
 typedef struct {
     db_pool_t *db;
     bus_t *bus;
+    cache_t *lists; /* recent `list` answers per organisation; NULL when AGENTS_LIST_CACHE_MS=0 */
 } agents_svc_t;
 
 /* The caller of a request, from the headers the edge sets. */
@@ -72,6 +77,9 @@ status_t agents_check_clear(bus_req_t *req, char **clear, size_t n, const char *
                             bool (*sent)(const void *msg, const char *name), const void *msg);
 /* True if `name` is in clear. */
 bool agents_clear_has(char **clear, size_t n, const char *name);
+/* After a committed change of org's agents: drops the cached lists here and, through the bus,
+ * in every other replica. */
+void agents_changed(agents_svc_t *svc, const char *org);
 /* Fills a log context from the request. */
 void agents_log_ctx(const bus_req_t *req, log_ctx_t *ctx /* OUT */);
 

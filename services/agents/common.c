@@ -95,3 +95,13 @@ void agents_log_ctx(const bus_req_t *req, log_ctx_t *ctx)
     ctx->subject = bus_req_subject(req);
     ctx->org_id = bus_req_org(req);
 }
+
+void agents_changed(agents_svc_t *svc, const char *org)
+{
+    if (!svc->lists)
+        return;
+    cache_drop(svc->lists, org);
+    /* The other replicas' copies go when this arrives; lost, their TTL still bounds them. */
+    if (bus_publish(svc->bus, AGENTS_CACHE_DROP_SUBJECT, org, strlen(org)))
+        LOG_WARN("agents: could not announce the change of %s's agents", org);
+}

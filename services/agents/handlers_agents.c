@@ -14,12 +14,51 @@
 
 #define AGENTS_Q_MAX 200
 
+/* The cache key of a list query: every parameter that shapes the answer. */
+static void list_key(const agents_list_query_t *q, buf_t *key)
+{
+    buf_printf(key, "%s\x1f%s\x1f%s\x1f%s\x1f%d\x1f%d", q->q ? q->q : "",
+               q->status ? q->status : "", q->channel ? q->channel : "", q->sort, q->page,
+               q->per_page);
+}
+
+/* Answers the list from the cache, or from the store and then keeps the answer. */
+static status_t list_cached(agents_svc_t *svc, bus_req_t *req, const char *org,
+                            const agents_list_query_t *q)
+{
+    Agents__AgentList *list = NULL;
+    buf_t key = BUF_INIT, packed = BUF_INIT;
+    int64_t now = time_mono_us() / 1000;
+    uint64_t gen = cache_gen(svc->lists, org);
+    status_t st = ST_OK;
+
+    list_key(q, &key);
+    if (cache_get(svc->lists, org, key.data, now, &packed)) {
+        bus_reply_packed(req, packed.data, packed.len);
+        goto done;
+    }
+    if ((st = agents_store_list(svc->db, org, q, &list))) {
+        bus_reply(req, st, NULL);
+        goto done;
+    }
+    size_t len = protobuf_c_message_get_packed_size(&list->base);
+    buf_reserve(&packed, len);
+    protobuf_c_message_pack(&list->base, (uint8_t *)packed.data);
+    packed.len = len;
+    cache_put(svc->lists, org, key.data, gen, packed.data, packed.len, now);
+    bus_reply_packed(req, packed.data, packed.len);
+done:
+    agents_msg_free(list);
+    buf_cleanup(&key);
+    buf_cleanup(&packed);
+    return st;
+}
+
 /* svc.agents.list: a page of the organisation's agents, filtered and sorted. */
 status_t agents_handle_list(void *arg, bus_req_t *req)
 {
     agents_svc_t *svc = arg;
     Agents__ListAgentsRequest *in = NULL;
-    Agents__AgentList *list = NULL;
     agents_list_query_t q = {0};
     agents_caller_t who;
     char why[AGENTS_WHY_SIZE];
@@ -47,13 +86,13 @@ status_t agents_handle_list(void *arg, bus_req_t *req)
                                 &q.per_page, why, sizeof why)))
         goto fail;
     q.q = in->q;
-    st = agents_store_list(svc->db, who.org, &q, &list);
-    goto done;
+    st = list_cached(svc, req, who.org, &q);
+    agents_msg_free(in);
+    return st;
 fail:
     agents_fail(req, st, "%s", why);
 done:
-    bus_reply(req, st, st == ST_OK ? &list->base : NULL);
-    agents_msg_free(list);
+    bus_reply(req, st, NULL);
     agents_msg_free(in);
     return st;
 }
@@ -84,6 +123,8 @@ status_t agents_handle_create(void *arg, bus_req_t *req)
     agents_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s created agent %s", who.user, created->id);
 done:
+    if (st == ST_OK)
+        agents_changed(svc, who.org);
     bus_reply(req, st, st == ST_OK ? &created->base : NULL);
     agents_msg_free(created);
     agents_msg_free(a);
@@ -188,6 +229,8 @@ status_t agents_handle_update(void *arg, bus_req_t *req)
     agents_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s updated agent %s (version %d)", who.user, id, (int)a->version);
 done:
+    if (st == ST_OK)
+        agents_changed(svc, who.org);
     bus_reply(req, st, st == ST_OK ? &a->base : NULL);
     agents_msg_free(a);
     agents_msg_free(in);
@@ -215,6 +258,8 @@ status_t agents_handle_delete(void *arg, bus_req_t *req)
     agents_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s deleted agent %s", who.user, id);
 done:
+    if (st == ST_OK)
+        agents_changed(svc, who.org);
     bus_reply(req, st, NULL);
     agents_msg_free(in);
     return st;
@@ -242,6 +287,8 @@ status_t agents_handle_duplicate(void *arg, bus_req_t *req)
     agents_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s duplicated agent %s as %s", who.user, id, a->id);
 done:
+    if (st == ST_OK)
+        agents_changed(svc, who.org);
     bus_reply(req, st, st == ST_OK ? &a->base : NULL);
     agents_msg_free(a);
     agents_msg_free(in);

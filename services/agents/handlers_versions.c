@@ -66,6 +66,8 @@ status_t agents_handle_restore_version(void *arg, bus_req_t *req)
     LOG_CTX_INFO(&ctx, "user %s restored version %d of agent %s as version %d", who.user,
                  (int)in->version, id, (int)a->version);
 done:
+    if (st == ST_OK)
+        agents_changed(svc, who.org);
     bus_reply(req, st, st == ST_OK ? &a->base : NULL);
     agents_msg_free(a);
     agents_msg_free(in);

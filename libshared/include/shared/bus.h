@@ -90,6 +90,8 @@ void bus_req_fail(bus_req_t *req, const char *fmt, ...) __attribute__((format(pr
 void bus_req_reply_header(bus_req_t *req, const char *name, const char *value);
 /* Answers: on ST_OK packs msg (NULL = empty body); otherwise error headers. Once per request. */
 void bus_reply(bus_req_t *req, status_t st, const ProtobufCMessage *msg);
+/* Answers ST_OK with an already packed reply message (e.g. one kept in a cache). */
+void bus_reply_packed(bus_req_t *req, const void *data, size_t len);
 
 /* ---- calling ------------------------------------------------------------------------------ */
 
