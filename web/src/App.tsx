@@ -1,0 +1,79 @@
+import { lazy, ReactNode, Suspense } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { AuthProvider, useAuth } from './lib/auth';
+import { ToastProvider } from './lib/toast';
+import { NotificationsProvider } from './lib/notifications';
+import { Spinner } from './components/ui';
+import { AppShell } from './components/AppShell';
+import { SignIn } from './pages/auth/SignIn';
+import { SignUp } from './pages/auth/SignUp';
+import { ForgotPassword, ResetPassword } from './pages/auth/Password';
+import { AcceptInvite } from './pages/auth/AcceptInvite';
+import { Overview } from './pages/Overview';
+import { Onboarding } from './pages/Onboarding';
+import { AgentsList } from './pages/agents/AgentsList';
+import { AgentEdit } from './pages/agents/AgentEdit';
+import { KnowledgeBase } from './pages/kb/KnowledgeBase';
+import { ArticleEditor } from './pages/kb/ArticleEditor';
+import { Members } from './pages/settings/Members';
+import { ApiKeys } from './pages/settings/ApiKeys';
+import { Profile } from './pages/settings/Profile';
+import { NotFound } from './pages/NotFound';
+
+// Swagger UI is big: its own chunk, loaded only on /api-docs.
+const ApiDocs = lazy(() => import('./pages/ApiDocs'));
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { me, ready } = useAuth();
+  const loc = useLocation();
+  if (!ready) return <div className="boot"><Spinner /></div>;
+  if (!me) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
+  return <>{children}</>;
+}
+
+function PublicOnly({ children }: { children: ReactNode }) {
+  const { me, ready } = useAuth();
+  if (!ready) return <div className="boot"><Spinner /></div>;
+  if (me) return <Navigate to="/" replace />;
+  return <>{children}</>;
+}
+
+function Live({ children }: { children: ReactNode }) {
+  const { me } = useAuth();
+  return <NotificationsProvider userId={me ? `${me.user.id}/${me.organization.id}` : null}>{children}</NotificationsProvider>;
+}
+
+export default function App() {
+  return (
+    <ToastProvider>
+      <AuthProvider>
+        <Live>
+          <Routes>
+            <Route path="/login" element={<PublicOnly><SignIn /></PublicOnly>} />
+            <Route path="/register" element={<PublicOnly><SignUp /></PublicOnly>} />
+            <Route path="/forgot-password" element={<ForgotPassword />} />
+            <Route path="/reset-password" element={<ResetPassword />} />
+            <Route path="/accept-invite" element={<AcceptInvite />} />
+            <Route path="/api-docs" element={<Suspense fallback={<div className="boot"><Spinner /></div>}><ApiDocs /></Suspense>} />
+            <Route path="/onboarding" element={<RequireAuth><Onboarding /></RequireAuth>} />
+            <Route element={<RequireAuth><AppShell /></RequireAuth>}>
+              <Route index element={<Overview />} />
+              <Route path="agents" element={<AgentsList />} />
+              <Route path="agents/new" element={<AgentEdit />} />
+              <Route path="agents/:id" element={<AgentEdit />} />
+              <Route path="agents/:id/:tab" element={<AgentEdit />} />
+              <Route path="knowledge-base" element={<KnowledgeBase />} />
+              <Route path="knowledge-base/articles/new" element={<ArticleEditor />} />
+              <Route path="knowledge-base/articles/:id" element={<ArticleEditor />} />
+              <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
+              <Route path="settings/members" element={<Members />} />
+              <Route path="settings/api-keys" element={<ApiKeys />} />
+              <Route path="settings/profile" element={<Profile />} />
+              <Route path="*" element={<NotFound />} />
+            </Route>
+          </Routes>
+        </Live>
+      </AuthProvider>
+    </ToastProvider>
+  );
+}
