@@ -65,6 +65,7 @@ status_t auth_handle_logout(void *svc, bus_req_t *req);
 status_t auth_handle_me(void *svc, bus_req_t *req);
 status_t auth_handle_list_orgs(void *svc, bus_req_t *req);
 status_t auth_handle_switch_org(void *svc, bus_req_t *req);
+status_t auth_handle_update_me(void *svc, bus_req_t *req);
 /* handlers_verify.c */
 status_t auth_handle_verify(void *svc, bus_req_t *req);
 /* handlers_password.c */
@@ -75,6 +76,7 @@ status_t auth_handle_password_change(void *svc, bus_req_t *req);
 status_t auth_handle_list_members(void *svc, bus_req_t *req);
 status_t auth_handle_update_member(void *svc, bus_req_t *req);
 status_t auth_handle_remove_member(void *svc, bus_req_t *req);
+status_t auth_handle_update_org(void *svc, bus_req_t *req);
 /* handlers_invites.c */
 status_t auth_handle_create_invite(void *svc, bus_req_t *req);
 status_t auth_handle_list_invites(void *svc, bus_req_t *req);

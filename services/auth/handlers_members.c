@@ -1,9 +1,13 @@
-/* handlers_members.c - the members of the caller's organisation: list_members, update_member,
- * remove_member. Who may do what is in roles.h; the decision is taken by the store on roles
- * read under a lock, so the Role header (cached by the edge) is never what authorises a change.
+/* handlers_members.c - the caller's organisation and its members: list_members, update_member,
+ * remove_member, update_org (rename). Who may do what is in roles.h; the decision is taken by the
+ * store on roles read under a lock, so the Role header (cached by the edge) is never what
+ * authorises a change.
  */
+#include <stdlib.h>
+
 #include "auth.h"
 #include "roles.h"
+#include "shared/text.h"
 
 /* svc.auth.list_members: everyone in the caller's organisation (any member may look). */
 status_t auth_handle_list_members(void *arg, bus_req_t *req)
@@ -96,6 +100,44 @@ status_t auth_handle_remove_member(void *arg, bus_req_t *req)
     LOG_CTX_INFO(&ctx, "user %s removed user %s from the organization", user, target);
 done:
     bus_reply(req, st, NULL);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}
+
+/* svc.auth.update_org: an owner or admin renames the organisation. Every member's cached `me`
+ * answer is dropped on every replica ("org:<id>"). */
+status_t auth_handle_update_org(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__UpdateOrgRequest *in = NULL;
+    Auth__Organization *out = NULL;
+    const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
+    char *name = NULL, reason[TEXT_WHY_SIZE];
+    log_ctx_t ctx;
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!org || !user) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, reason, sizeof reason)) {
+        st = auth_fail(req, ST_INVALID, "name: %s", reason);
+        goto done;
+    }
+    st = auth_store_update_org(svc->db, org, user, name, &out, &why);
+    if (st && why)
+        st = auth_fail(req, st, "%s", why);
+    if (st)
+        goto done;
+    auth_revoke(svc, "org", org);
+    auth_log_ctx(req, &ctx);
+    LOG_CTX_INFO(&ctx, "user %s renamed the organization", user);
+done:
+    bus_reply(req, st, st == ST_OK ? &out->base : NULL);
+    auth_msg_free(out);
+    free(name);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
 }

@@ -259,3 +259,38 @@ done:
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
 }
+
+/* svc.auth.update_me: the caller changes their own name. Cached `me` answers of the user are
+ * dropped on every replica ("me:<id>"); sessions and sockets stay as they are. */
+status_t auth_handle_update_me(void *arg, bus_req_t *req)
+{
+    auth_svc_t *svc = arg;
+    Auth__UpdateMeRequest *in = NULL;
+    Auth__SessionInfo *info = NULL;
+    const char *org = auth_req_org(req), *user = auth_req_user(req);
+    char *name = NULL, why[TEXT_WHY_SIZE];
+    status_t st;
+
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (!org || !user) {
+        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        goto done;
+    }
+    if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
+        st = auth_fail(req, ST_INVALID, "name: %s", why);
+        goto done;
+    }
+    st = auth_store_update_me(svc->db, org, user, name, &info);
+    if (st == ST_NOT_FOUND)
+        st = auth_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
+    if (st)
+        goto done;
+    auth_revoke(svc, "me", user);
+done:
+    bus_reply(req, st, st == ST_OK ? &info->base : NULL);
+    auth_msg_free(info);
+    free(name);
+    protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}

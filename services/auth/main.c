@@ -38,6 +38,8 @@ static const bus_method_t methods[] = {
     {"create_api_key", auth_handle_create_api_key},
     {"list_api_keys", auth_handle_list_api_keys},
     {"delete_api_key", auth_handle_delete_api_key},
+    {"update_me", auth_handle_update_me},
+    {"update_org", auth_handle_update_org},
 };
 
 static bool healthy(void *arg)

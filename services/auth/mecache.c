@@ -4,6 +4,7 @@
 #include "mecache.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,15 +138,16 @@ void auth_mecache_put(auth_mecache_t *c, const char *org_id, const char *user_id
     pthread_mutex_unlock(&c->mu);
 }
 
-void auth_mecache_drop_user(auth_mecache_t *c, const char *user_id)
+void auth_mecache_drop(auth_mecache_t *c, const char *org_id, const char *user_id)
 {
-    if (!c || !user_id)
+    if (!c || (!org_id && !user_id))
         return;
     pthread_mutex_lock(&c->mu);
     for (unsigned b = 0; b < BUCKETS; b++) {
         for (entry_t **pp = &c->buckets[b]; *pp;) {
             entry_t *e = *pp;
-            if (strcmp(e->user, user_id) == 0) {
+            if ((!org_id || strcmp(e->org, org_id) == 0) &&
+                (!user_id || strcmp(e->user, user_id) == 0)) {
                 *pp = e->next;
                 free(e);
                 c->n--;
@@ -157,12 +159,31 @@ void auth_mecache_drop_user(auth_mecache_t *c, const char *user_id)
     pthread_mutex_unlock(&c->mu);
 }
 
+void auth_mecache_drop_user(auth_mecache_t *c, const char *user_id)
+{
+    if (user_id)
+        auth_mecache_drop(c, NULL, user_id);
+}
+
 void auth_mecache_apply_revocation(auth_mecache_t *c, const char *body, size_t len)
 {
-    char user[ID_LEN];
-    if (!c || len <= 5 || len - 5 >= sizeof user || strncmp(body, "user:", 5) != 0)
+    char id[ID_LEN];
+    size_t skip;
+    bool org = false;
+
+    if (!c)
         return;
-    memcpy(user, body + 5, len - 5);
-    user[len - 5] = '\0';
-    auth_mecache_drop_user(c, user);
+    if (len > 5 && strncmp(body, "user:", 5) == 0)
+        skip = 5;
+    else if (len > 3 && strncmp(body, "me:", 3) == 0)
+        skip = 3;
+    else if (len > 4 && strncmp(body, "org:", 4) == 0)
+        skip = 4, org = true;
+    else
+        return;
+    if (len - skip >= sizeof id)
+        return;
+    memcpy(id, body + skip, len - skip);
+    id[len - skip] = '\0';
+    auth_mecache_drop(c, org ? id : NULL, org ? NULL : id);
 }

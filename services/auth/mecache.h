@@ -2,8 +2,10 @@
  *
  * `GET /api/auth/me` is the most frequent call of the console and of API clients checking their
  * key; its answer changes only when the role, the membership or the user changes, and every such
- * change publishes `user:<id>` on auth.revoked, which every replica applies here. The TTL bounds
- * what a lost NATS message could leave stale. Whoever adds a mutation of users, organisations or
+ * change publishes `user:<id>` on auth.revoked, which every replica applies here. A change of
+ * names only (PATCH /api/auth/me, PATCH /api/org) publishes `me:<user id>` or `org:<org id>`:
+ * those drop cached answers here and end nothing (the edge ignores them). The TTL bounds what a
+ * lost NATS message could leave stale. Whoever adds a mutation of users, organisations or
  * memberships must call auth_revoke(svc, "user", id) (or drop the cache) for the users it touches.
  *
  * Entries hold the packed SessionInfo; get returns a fresh unpacked copy. Thread-safe.
@@ -28,7 +30,10 @@ void auth_mecache_put(auth_mecache_t *c, const char *org_id, const char *user_id
                       const Auth__SessionInfo *info, int64_t now_ms);
 /* Drops every entry of user_id (all organisations). */
 void auth_mecache_drop_user(auth_mecache_t *c, const char *user_id);
-/* Applies an auth.revoked message body ("user:<id>" drops that user; others are ignored). */
+/* Drops the entries matching org_id and user_id; NULL matches any (not both NULL). */
+void auth_mecache_drop(auth_mecache_t *c, const char *org_id, const char *user_id);
+/* Applies an auth.revoked message body: "user:<id>" and "me:<id>" drop that user, "org:<id>"
+ * every member of that organisation; anything else is ignored. */
 void auth_mecache_apply_revocation(auth_mecache_t *c, const char *body, size_t len);
 
 #endif

@@ -216,6 +216,13 @@ static const db_stmt_t CLEANUP = {"auth_cleanup",
     "SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM s), (SELECT count(*) FROM r), "
     "       (SELECT count(*) FROM i)", 1};
 
+/* Profile and organisation details. The name is checked by the handler (text_clean). */
+static const db_stmt_t SET_USER_NAME = {"auth_set_user_name",
+    "UPDATE auth.users SET name = $2, updated_at = now() WHERE id = $1", 2};
+static const db_stmt_t SET_ORG_NAME = {"auth_set_org_name",
+    "UPDATE auth.orgs SET name = $2 WHERE id = $1 "
+    "RETURNING id, name, " TS("created_at") " AS created_at", 2};
+
 /* clang-format on */
 
 /* ---- helpers --------------------------------------------------------------------------------- */
@@ -818,6 +825,84 @@ status_t auth_store_update_member(db_pool_t *pool, const char *org_id, const cha
         goto done;
     }
     *out = m;
+done:
+    PQclear(res);
+    db_release(db);
+    return st;
+}
+
+status_t auth_store_update_me(db_pool_t *pool, const char *org_id, const char *user_id,
+                              const char *name, Auth__SessionInfo **out)
+{
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    status_t st;
+
+    if ((st = db_acquire(pool, &db)) || (st = db_begin(db)))
+        goto done;
+    const char *pn[] = {user_id, name};
+    const char *pi[] = {org_id, user_id};
+    if ((st = run(db, &SET_USER_NAME, pn, &res)) || (st = run(db, &SESSION_INFO, pi, &res)))
+        goto done;
+    if (db_nrows(res) != 1) {
+        st = ST_NOT_FOUND;
+        goto done;
+    }
+    Auth__SessionInfo *info = row_msg(res, 0, &auth__session_info__descriptor);
+    if (!info) {
+        st = ST_INTERNAL;
+        goto done;
+    }
+    if ((st = db_commit(db))) {
+        auth_msg_free(info);
+        goto done;
+    }
+    *out = info;
+done:
+    PQclear(res);
+    db_release(db);
+    return st;
+}
+
+status_t auth_store_update_org(db_pool_t *pool, const char *org_id, const char *actor_id,
+                               const char *name, Auth__Organization **out, const char **why)
+{
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    auth_role_t actor, self;
+    long owners;
+    status_t st;
+
+    if ((st = db_acquire(pool, &db)) || (st = db_begin(db)) ||
+        (st = lock_roles(db, org_id, actor_id, actor_id, &actor, &self, &owners)))
+        goto done;
+    if (actor == AUTH_ROLE_NONE) {
+        *why = "you are no longer a member of this organization";
+        st = ST_FORBIDDEN;
+        goto done;
+    }
+    if (!auth_role_is_manager(actor)) {
+        *why = "only owners and admins may rename the organization";
+        st = ST_FORBIDDEN;
+        goto done;
+    }
+    const char *p[] = {org_id, name};
+    if ((st = run(db, &SET_ORG_NAME, p, &res)))
+        goto done;
+    if (db_nrows(res) != 1) {
+        st = ST_NOT_FOUND;
+        goto done;
+    }
+    Auth__Organization *org = row_msg(res, 0, &auth__organization__descriptor);
+    if (!org) {
+        st = ST_INTERNAL;
+        goto done;
+    }
+    if ((st = db_commit(db))) {
+        auth_msg_free(org);
+        goto done;
+    }
+    *out = org;
 done:
     PQclear(res);
     db_release(db);

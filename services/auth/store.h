@@ -99,6 +99,16 @@ status_t auth_store_reset_password(db_pool_t *pool, const char *token_hash, cons
 status_t auth_store_change_password(db_pool_t *pool, const char *user_id, const char *keep_session,
                                     const char *new_hash);
 
+/* ---- profile and organisation ---------------------------------------------------------------- */
+
+/* Sets the user's name; the caller's SessionInfo in org_id comes out. */
+status_t auth_store_update_me(db_pool_t *pool, const char *org_id, const char *user_id,
+                              const char *name, Auth__SessionInfo **out /* OUT */);
+/* Renames the organisation, if the actor is an owner or admin (ST_FORBIDDEN with *why else). */
+status_t auth_store_update_org(db_pool_t *pool, const char *org_id, const char *actor_id,
+                               const char *name, Auth__Organization **out /* OUT */,
+                               const char **why /* OUT */);
+
 /* ---- members and invitations ----------------------------------------------------------------- */
 
 status_t auth_store_list_members(db_pool_t *pool, const char *org_id,
