@@ -178,7 +178,8 @@ void cache_put(cache_t *c, const char *scope, const char *key, uint64_t gen, con
     uint64_t h = make_key(scope, key, &k);
     uint32_t s = stripe_of(scope);
     uint8_t *copy = xmalloc(len ? len : 1);
-    memcpy(copy, data, len);
+    if (len)
+        memcpy(copy, data, len);
 
     pthread_mutex_lock(&c->mu);
     if (c->gens[s] != gen)

@@ -13,7 +13,7 @@
 
 #include "proto/agents.pb-c.h"
 #include "shared/bus.h"
-#include "shared/cache.h"
+#include "shared/buscache.h"
 #include "shared/db.h"
 #include "shared/log.h"
 #include "validate.h"
@@ -28,7 +28,7 @@ extern const size_t agents_migrations_count;
 typedef struct {
     db_pool_t *db;
     bus_t *bus;
-    cache_t *lists; /* recent `list` answers per organisation; NULL when AGENTS_LIST_CACHE_MS=0 */
+    buscache_t *lists; /* recent `list` answers per organisation; NULL: AGENTS_LIST_CACHE_MS=0 */
 } agents_svc_t;
 
 /* The caller of a request, from the headers the edge sets. */

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "shared/buscache.h"
 #include "shared/util.h"
 
 void *agents_msg_new(const ProtobufCMessageDescriptor *desc)
@@ -98,10 +99,5 @@ void agents_log_ctx(const bus_req_t *req, log_ctx_t *ctx)
 
 void agents_changed(agents_svc_t *svc, const char *org)
 {
-    if (!svc->lists)
-        return;
-    cache_drop(svc->lists, org);
-    /* The other replicas' copies go when this arrives; lost, their TTL still bounds them. */
-    if (bus_publish(svc->bus, AGENTS_CACHE_DROP_SUBJECT, org, strlen(org)))
-        LOG_WARN("agents: could not announce the change of %s's agents", org);
+    buscache_drop(svc->lists, org);
 }

@@ -22,36 +22,17 @@ static void list_key(const agents_list_query_t *q, buf_t *key)
                q->per_page);
 }
 
-/* Answers the list from the cache, or from the store and then keeps the answer. */
-static status_t list_cached(agents_svc_t *svc, bus_req_t *req, const char *org,
-                            const agents_list_query_t *q)
-{
-    Agents__AgentList *list = NULL;
-    buf_t key = BUF_INIT, packed = BUF_INIT;
-    int64_t now = time_mono_us() / 1000;
-    uint64_t gen = cache_gen(svc->lists, org);
-    status_t st = ST_OK;
+/* A list query for bus_reply_cached. */
+typedef struct {
+    agents_svc_t *svc;
+    const char *org;
+    const agents_list_query_t *q;
+} list_call_t;
 
-    list_key(q, &key);
-    if (cache_get(svc->lists, org, key.data, now, &packed)) {
-        bus_reply_packed(req, packed.data, packed.len);
-        goto done;
-    }
-    if ((st = agents_store_list(svc->db, org, q, &list))) {
-        bus_reply(req, st, NULL);
-        goto done;
-    }
-    size_t len = protobuf_c_message_get_packed_size(&list->base);
-    buf_reserve(&packed, len);
-    protobuf_c_message_pack(&list->base, (uint8_t *)packed.data);
-    packed.len = len;
-    cache_put(svc->lists, org, key.data, gen, packed.data, packed.len, now);
-    bus_reply_packed(req, packed.data, packed.len);
-done:
-    agents_msg_free(list);
-    buf_cleanup(&key);
-    buf_cleanup(&packed);
-    return st;
+static status_t list_fill(void *arg, ProtobufCMessage **out)
+{
+    list_call_t *c = arg;
+    return agents_store_list(c->svc->db, c->org, c->q, (Agents__AgentList **)out);
 }
 
 /* svc.agents.list: a page of the organisation's agents, filtered and sorted. */
@@ -86,7 +67,11 @@ status_t agents_handle_list(void *arg, bus_req_t *req)
                                 &q.per_page, why, sizeof why)))
         goto fail;
     q.q = in->q;
-    st = list_cached(svc, req, who.org, &q);
+    buf_t key = BUF_INIT;
+    list_key(&q, &key);
+    list_call_t call = {svc, who.org, &q};
+    st = bus_reply_cached(req, svc->lists, who.org, key.data, list_fill, &call);
+    buf_cleanup(&key);
     agents_msg_free(in);
     return st;
 fail:

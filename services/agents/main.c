@@ -5,9 +5,9 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "agents.h"
+#include "shared/buscache.h"
 #include "shared/config.h"
 #include "shared/outbox.h"
 #include "shared/util.h"
@@ -30,19 +30,6 @@ static const bus_method_t methods[] = {
     {"delete_script", agents_handle_delete_script},
 };
 
-/* agents.cache.drop from any replica (this one included): that organisation's lists go. */
-static void on_cache_drop(void *arg, const char *subject, const void *data, size_t len)
-{
-    agents_svc_t *svc = arg;
-    char org[37];
-    (void)subject;
-    if (len != 36)
-        return;
-    memcpy(org, data, 36);
-    org[36] = '\0';
-    cache_drop(svc->lists, org);
-}
-
 static bool healthy(void *arg)
 {
     return db_pool_healthy(((agents_svc_t *)arg)->db);
@@ -62,7 +49,6 @@ int main(void)
         config_int("BUS_WORKERS", 8, 1, 1024, &workers) ||
         config_int("AGENTS_LIST_CACHE_MS", 2000, 0, 60000, &cache_ms))
         return 2;
-    svc.lists = cache_new(cache_ms, 10000);
 
     /* Signals are taken synchronously by sigwait below; every thread inherits the mask. */
     sigemptyset(&sigs);
@@ -77,7 +63,7 @@ int main(void)
                     BUS_CONNECT_TIMEOUT_MS, &svc.bus))
         goto done;
     bus_set_health_check(svc.bus, healthy);
-    if (svc.lists && bus_subscribe(svc.bus, AGENTS_CACHE_DROP_SUBJECT, on_cache_drop, &svc))
+    if (buscache_new(svc.bus, AGENTS_CACHE_DROP_SUBJECT, cache_ms, 10000, &svc.lists))
         goto done;
     if (outbox_relay_start(db_url, svc.db, svc.bus, "agents", &relay) ||
         bus_serve(svc.bus, &agents__agents__descriptor, methods, ARRAY_LEN(methods), &svc,
@@ -89,8 +75,8 @@ int main(void)
     rc = 0;
 done:
     outbox_relay_stop(relay);
-    bus_free(svc.bus); /* drains in-flight handlers, which use the pool */
+    bus_free(svc.bus); /* drains in-flight handlers, which use the pool and the cache */
+    buscache_free(svc.lists);
     db_pool_free(svc.db);
-    cache_free(svc.lists);
     return rc;
 }

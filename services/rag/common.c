@@ -48,3 +48,8 @@ status_t rag_caller(bus_req_t *req, bool write, rag_caller_t *c)
     c->can_write = can_write;
     return ST_OK;
 }
+
+void rag_changed(rag_svc_t *svc, const char *org)
+{
+    buscache_drop(svc->lists, org);
+}

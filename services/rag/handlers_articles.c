@@ -64,15 +64,30 @@ static status_t fields_check(bus_req_t *req, bool create, const char *title, con
     return ST_OK;
 }
 
+/* A list or search for bus_reply_cached. */
+typedef struct {
+    rag_svc_t *svc;
+    bus_req_t *req;
+    const char *org;
+    const rag_article_query_t *q;
+} list_call_t;
+
+static status_t list_fill(void *arg, ProtobufCMessage **out)
+{
+    list_call_t *c = arg;
+    rag_err_t err = {""};
+    return rag_fail_store(
+        c->req, rag_store_list_articles(c->svc->db, c->org, c->q, (Rag__ArticleList **)out, &err),
+        &err);
+}
+
 /* svc.rag.list_articles: a page of the organisation's articles, or ranked search results. */
 status_t rag_handle_list_articles(void *arg, bus_req_t *req)
 {
     rag_svc_t *svc = arg;
     Rag__ListArticlesRequest *in = NULL;
-    Rag__ArticleList *list = NULL;
     rag_article_query_t q = {0};
     char category[37], why[RAG_WHY_SIZE], *text = NULL;
-    rag_err_t err = {""};
     rag_caller_t c;
     status_t st;
 
@@ -95,11 +110,17 @@ status_t rag_handle_list_articles(void *arg, bus_req_t *req)
         goto done;
     }
     q.q = text && *text ? text : NULL; /* a blank query lists everything */
-    st = rag_fail_store(req, rag_store_list_articles(svc->db, c.org, &q, &list, &err), &err);
+    /* The key: every parameter that shapes the answer (a query holds no control characters). */
+    buf_t key = BUF_INIT;
+    buf_printf(&key, "%s\x1f%s\x1f%d\x1f%d", q.q ? q.q : "", q.category ? q.category : "", q.page,
+               q.per_page);
+    list_call_t call = {svc, req, c.org, &q};
+    st = bus_reply_cached(req, svc->lists, c.org, key.data, list_fill, &call);
+    buf_cleanup(&key);
+    goto out;
 done:
-    bus_reply(req, st, st == ST_OK ? &list->base : NULL);
-    if (list)
-        protobuf_c_message_free_unpacked(&list->base, NULL);
+    bus_reply(req, st, NULL);
+out:
     free(text);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
@@ -130,6 +151,8 @@ status_t rag_handle_create_article(void *arg, bus_req_t *req)
     rag_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "article %s created (%lld bytes)", art->id, (long long)art->body_size);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &art->base : NULL);
     if (art)
         protobuf_c_message_free_unpacked(&art->base, NULL);
@@ -188,6 +211,8 @@ status_t rag_handle_update_article(void *arg, bus_req_t *req)
     rag_actor_t a = {c.org, c.user};
     st = rag_fail_store(req, rag_store_update_article(svc->db, &a, id, &fl.f, &art, &err), &err);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &art->base : NULL);
     if (art)
         protobuf_c_message_free_unpacked(&art->base, NULL);
@@ -220,6 +245,8 @@ status_t rag_handle_delete_article(void *arg, bus_req_t *req)
     rag_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "article %s deleted", id);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, NULL);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;

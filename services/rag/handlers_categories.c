@@ -84,6 +84,8 @@ status_t rag_handle_create_category(void *arg, bus_req_t *req)
     rag_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "category %s created", cat->id);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &cat->base : NULL);
     if (cat)
         protobuf_c_message_free_unpacked(&cat->base, NULL);
@@ -134,6 +136,8 @@ status_t rag_handle_update_category(void *arg, bus_req_t *req)
     rag_actor_t a = {c.org, c.user};
     st = rag_fail_store(req, rag_store_update_category(svc->db, &a, id, &patch, &cat, &err), &err);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &cat->base : NULL);
     if (cat)
         protobuf_c_message_free_unpacked(&cat->base, NULL);
@@ -171,6 +175,8 @@ status_t rag_handle_delete_category(void *arg, bus_req_t *req)
     rag_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "category %s deleted (%ld categories, %ld articles)", id, n_cats, n_arts);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, NULL);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
@@ -211,6 +217,8 @@ status_t rag_handle_reorder_categories(void *arg, bus_req_t *req)
                                                      &out.n_items, &err),
                         &err);
 done:
+    if (st == ST_OK)
+        rag_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &out.base : NULL);
     rag_tree_free(out.items, out.n_items);
     rag_strv_free(ids, n_ids);

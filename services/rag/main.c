@@ -35,13 +35,14 @@ int main(void)
     rag_svc_t svc = {0};
     outbox_relay_t *relay = NULL;
     const char *db_url;
-    int64_t pool_size, workers;
+    int64_t pool_size, workers, cache_ms;
     sigset_t sigs;
     int sig = 0, rc = 1;
 
     log_init("rag", config_str("LOG_LEVEL", NULL));
     if (config_int("DB_POOL_SIZE", 8, 1, 1024, &pool_size) ||
-        config_int("BUS_WORKERS", 8, 1, 1024, &workers))
+        config_int("BUS_WORKERS", 8, 1, 1024, &workers) ||
+        config_int("RAG_LIST_CACHE_MS", 2000, 0, 60000, &cache_ms))
         return 2;
 
     /* Signals are taken synchronously by sigwait below; every thread inherits the mask. */
@@ -56,7 +57,8 @@ int main(void)
         outbox_install(svc.db, "rag") ||
         bus_connect("rag", config_str("NATS_URL", "nats://127.0.0.1:4222"), BUS_CONNECT_TIMEOUT_MS,
                     &svc.bus) ||
-        outbox_relay_start(db_url, svc.db, svc.bus, "rag", &relay))
+        outbox_relay_start(db_url, svc.db, svc.bus, "rag", &relay) ||
+        buscache_new(svc.bus, RAG_CACHE_DROP_SUBJECT, cache_ms, 10000, &svc.lists))
         goto done;
     bus_set_health_check(svc.bus, healthy);
     if (bus_serve(svc.bus, &rag__rag__descriptor, methods, ARRAY_LEN(methods), &svc, (int)workers))
@@ -67,7 +69,8 @@ int main(void)
     rc = 0;
 done:
     outbox_relay_stop(relay); /* before the bus and the pool it borrows */
-    bus_free(svc.bus);        /* drains in-flight handlers, which use the pool */
+    bus_free(svc.bus);        /* drains in-flight handlers, which use the pool and the cache */
+    buscache_free(svc.lists);
     db_pool_free(svc.db);
     return rc;
 }

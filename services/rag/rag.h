@@ -13,6 +13,7 @@
 
 #include "proto/rag.pb-c.h"
 #include "shared/bus.h"
+#include "shared/buscache.h"
 #include "shared/db.h"
 #include "shared/log.h"
 #include "store.h"
@@ -21,9 +22,13 @@
 extern const db_migration_t rag_migrations[];
 extern const size_t rag_migrations_count;
 
+/* Every replica drops the cached lists of an organisation on this subject (body: the org id). */
+#define RAG_CACHE_DROP_SUBJECT "rag.cache.drop"
+
 typedef struct {
     db_pool_t *db;
     bus_t *bus;
+    buscache_t *lists; /* recent article lists and searches per organisation; NULL: disabled */
 } rag_svc_t;
 
 /* ---- handlers: svc.rag.<method> -> rag_handle_<method> --------------------------------------- */
@@ -49,6 +54,8 @@ status_t rag_fail(bus_req_t *req, status_t st, const char *fmt, ...)
 /* For a status from the store: sets its message (err->msg) on the reply when there is one;
  * returns st. */
 status_t rag_fail_store(bus_req_t *req, status_t st, const rag_err_t *err);
+/* After a committed change of org's knowledge base: drops its cached lists in every replica. */
+void rag_changed(rag_svc_t *svc, const char *org);
 /* Fills a log context from the request (request id, subject, org). */
 void rag_log_ctx(const bus_req_t *req, log_ctx_t *ctx /* OUT */);
 
