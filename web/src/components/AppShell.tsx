@@ -206,14 +206,14 @@ export function AppShell() {
   return (
     <div className={`shell ${drawer ? 'drawer-open' : ''}`}>
       <a href="#main" className="skip-link">{t('shell.skip')}</a>
-      <aside className="sidebar" aria-label={t('shell.navigation')}>
+      <aside className="sidebar">
         <div className="sidebar-top">
           <Logo />
           <button type="button" className="icon-btn only-mobile" aria-label={t('common.close')} onClick={() => setDrawer(false)}>
             <X size={18} />
           </button>
         </div>
-        <nav className="nav">
+        <nav className="nav" aria-label={t('shell.navigation')}>
           {link('/', <LayoutDashboard size={18} aria-hidden />, t('nav.overview'), true)}
           {link('/agents', <Bot size={18} aria-hidden />, t('nav.agents'))}
           {link('/knowledge-base', <BookOpen size={18} aria-hidden />, t('nav.kb'))}

@@ -9,7 +9,7 @@ export function applyApiError<T extends FieldValues>(
   fields: readonly string[],
   alias: Record<string, string> = {},
 ): boolean {
-  if (e instanceof ApiError && e.status === 400 && e.field) {
+  if (e instanceof ApiError && [400, 403, 409, 422].includes(e.status) && e.field) {
     const f = alias[e.field] ?? e.field;
     if (fields.includes(f)) {
       setError(f as Path<T>, { type: 'server', message: e.detail }, { shouldFocus: true });

@@ -6,7 +6,7 @@ import { useAuth } from '../../lib/auth';
 import { useToast } from '../../lib/toast';
 import { applyApiError } from '../../lib/forms';
 import { LANGUAGES } from '../../lib/i18n';
-import type { User } from '../../lib/types';
+import type { SessionInfo } from '../../lib/types';
 import { Alert, Button, Field, PageHeader, errorText } from '../../components/ui';
 
 export function Profile() {
@@ -36,9 +36,9 @@ function ProfileForm() {
         onSubmit={handleSubmit(async (f) => {
           setErr(null);
           try {
-            const u = await api.patch<User>('/api/auth/me', { name: f.name });
-            if (me) setMe({ ...me, user: { ...me.user, name: u.name } });
-            reset({ name: u.name ?? f.name });
+            const s = await api.patch<SessionInfo>('/api/auth/me', { name: f.name });
+            setMe(s);
+            reset({ name: s.user.name ?? f.name });
             toast('success', t('profile.saved'));
           } catch (e) {
             if (!applyApiError(e, setError, ['name'])) setErr(errorText(t, e));
