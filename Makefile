@@ -4,6 +4,7 @@
 #   make run        install missing packages, build, start the dev stack (see README)
 #   make test       install missing packages, build with ASan/UBSan into build/asan, run all tests
 #   make bench      build optimised and print the benchmark figures
+#   make web        build the web console into web/dist (npm ci only when the lock file changed)
 #   make format     clang-format every C file
 #
 # Variables: BUILD (output dir), SANITIZE (e.g. address,undefined), V=1 (show commands).
@@ -140,6 +141,24 @@ $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t)
 # Keep generated sources between runs.
 .SECONDARY:
 
+# ---- the web console: web/ -> web/dist (served by the edge) -------------------------------------
+# npm ci runs only when package-lock.json is newer than the installed tree; vite builds only when
+# a source changed. Nothing but the npm registry is contacted (web/.npmrc: no install scripts).
+WEB_SRCS := $(shell find web/src web/public web/scripts -type f 2>/dev/null) web/index.html \
+            web/vite.config.ts web/tsconfig.json web/package.json
+WEB_STAMP := web/node_modules/.package-lock.json
+
+$(WEB_STAMP): web/package-lock.json
+	@echo "  NPM     ci (web)"
+	$(Q)cd web && npm ci --no-audit --no-fund --loglevel=error
+	$(Q)touch $@
+
+web/dist/index.html: $(WEB_STAMP) $(WEB_SRCS)
+	@echo "  VITE    web/dist"
+	$(Q)cd web && npm run --silent build
+
+web: web/dist/index.html
+
 # ---- top-level targets ------------------------------------------------------------------------
 .PHONY: all build tests deps run test check bench format format-check clean web
 .DEFAULT_GOAL := all
@@ -152,14 +171,14 @@ deps:
 	$(Q)infra/deps.sh
 
 run: deps
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory build web
 	$(Q)$(BUILD)/bin/devstack run
 
 # The test build lives in its own tree so sanitizer objects never mix with release ones.
 test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined OPT=-O1 check
 
-check: all format-check
+check: all format-check web
 	$(Q)BUILD=$(BUILD) tests/run.sh
 
 bench: deps
@@ -177,6 +196,6 @@ format-check:
 	if [ -n "$$bad" ]; then echo "not clang-formatted (run make format):"; echo "$$bad"; exit 1; fi
 
 clean:
-	rm -rf build
+	rm -rf build web/dist
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

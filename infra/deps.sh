@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# deps.sh - install the Debian packages listed in infra/packages.txt that are missing.
+# deps.sh - install the Debian packages listed in infra/packages.txt that are missing (and
+# Debian's nodejs/npm when no node/npm is on the PATH).
 #
 # Nothing missing: silent, exit 0 (runs on every `make run` / `make test`, so it stays fast: one
 # dpkg-query call). Missing and root: apt-get update + install. Missing and not root: prints the
@@ -8,6 +9,10 @@ set -euo pipefail
 
 list="$(dirname "$0")/packages.txt"
 mapfile -t wanted < <(sed -e 's/#.*//' -e 's/[[:space:]]//g' -e '/^$/d' "$list")
+# The web console needs node and npm. Whatever provides them already (Debian or not) is kept:
+# Debian's nodejs/npm are installed only when the commands are missing.
+command -v node >/dev/null 2>&1 || wanted+=(nodejs)
+command -v npm >/dev/null 2>&1 || wanted+=(npm)
 [ "${#wanted[@]}" -gt 0 ] || exit 0
 
 declare -A installed=()

@@ -8,7 +8,7 @@ import {
 } from 'lucide-react';
 import { useAuth } from '../lib/auth';
 import { useNotifications, describe } from '../lib/notifications';
-import { LANGUAGES } from '../lib/i18n';
+import { LANGUAGES, currentLang } from '../lib/i18n';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Logo } from './Logo';
 
@@ -135,7 +135,7 @@ function NotificationMenu() {
                   <li key={n.id} className={n.read ? '' : 'unread'}>
                     <strong>{d.title}</strong>
                     {d.text && <span>{d.text}</span>}
-                    <time className="muted small">{new Date(n.at).toLocaleTimeString()}</time>
+                    <time className="muted small">{new Date(n.at).toLocaleTimeString(currentLang() === 'ru' ? 'ru-RU' : 'en-GB', { hour: '2-digit', minute: '2-digit' })}</time>
                   </li>
                 );
               })}

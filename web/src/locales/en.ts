@@ -57,7 +57,7 @@ const en = {
     title: 'Hello, {{name}}', subtitle: 'What is happening in {{org}}', agents: 'Agents', articles: 'Articles', categories: 'Categories', members: 'Members',
     activeCount_one: '{{count}} active', activeCount_other: '{{count}} active',
     setupTitle: 'Finish setting up', setupText: 'A few steps to get your first agent answering leads.', resume: 'Resume setup',
-    recentAgents: 'Recently updated agents', viewAll: 'View all',
+    recentAgents: 'Recently updated agents', viewAll: 'View all', quickTitle: 'Quick actions',
   },
   channels: { kommo_chat: 'Kommo chat', email: 'Email', whatsapp: 'WhatsApp', telegram: 'Telegram', instagram: 'Instagram', facebook: 'Facebook', web: 'Website' },
   agents: {

@@ -57,7 +57,7 @@ const ru = {
     title: 'Здравствуйте, {{name}}', subtitle: 'Что происходит в «{{org}}»', agents: 'Агенты', articles: 'Статьи', categories: 'Категории', members: 'Участники',
     activeCount_one: '{{count}} активен', activeCount_few: '{{count}} активны', activeCount_many: '{{count}} активны', activeCount_other: '{{count}} активны',
     setupTitle: 'Завершите настройку', setupText: 'Несколько шагов — и ваш первый агент начнёт отвечать лидам.', resume: 'Продолжить настройку',
-    recentAgents: 'Недавно изменённые агенты', viewAll: 'Все агенты',
+    recentAgents: 'Недавно изменённые агенты', viewAll: 'Все агенты', quickTitle: 'Быстрые действия',
   },
   channels: { kommo_chat: 'Чат Kommo', email: 'Email', whatsapp: 'WhatsApp', telegram: 'Telegram', instagram: 'Instagram', facebook: 'Facebook', web: 'Сайт' },
   agents: {

@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ArrowRight, BookOpen, Bot, CheckCircle2, Circle, FolderTree, Plus, Users } from 'lucide-react';
+import { ArrowRight, BookOpen, Bot, CheckCircle2, Circle, FileCode2, FilePlus2, FolderTree, KeyRound, MailPlus, Plus, Users } from 'lucide-react';
 import { useAuth } from '../lib/auth';
 import { loadProgress, setupDone } from '../lib/progress';
 import { api } from '../lib/api';
@@ -32,6 +32,18 @@ export function Overview() {
             <Stat icon={<Users size={18} />} label={t('overview.members')} value={data.members} to="/settings/members" />
           </div>
           <div className="grid-2">
+            {setupDone(data) && (
+              <section className="card">
+                <div className="card-head"><h2>{t('overview.quickTitle')}</h2></div>
+                <div className="quick">
+                  <Link to="/agents/new"><Plus size={18} />{t('agents.new')}</Link>
+                  <Link to="/knowledge-base/articles/new"><FilePlus2 size={18} />{t('kb.newArticle')}</Link>
+                  <Link to="/settings/members"><MailPlus size={18} />{t('members.invite')}</Link>
+                  <Link to="/settings/api-keys"><KeyRound size={18} />{t('keys.create')}</Link>
+                  <a href="/api-docs" target="_blank" rel="noreferrer"><FileCode2 size={18} />{t('nav.apiDocs')}</a>
+                </div>
+              </section>
+            )}
             {!setupDone(data) && (
               <section className="card setup-card">
                 <h2>{t('overview.setupTitle')}</h2>

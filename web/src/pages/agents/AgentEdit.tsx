@@ -90,7 +90,7 @@ function ExistingAgent({ id, tab }: { id: string; tab: string }) {
         actions={
           canEdit && (
             <>
-              <Badge tone={agent.status === 'paused' ? 'amber' : 'green'}>{t(`agents.status.${agent.status ?? 'active'}`)}</Badge>
+              <span className="hide-sm"><Badge tone={agent.status === 'paused' ? 'amber' : 'green'}>{t(`agents.status.${agent.status ?? 'active'}`)}</Badge></span>
               <Button icon={agent.status === 'paused' ? <Play size={16} /> : <Pause size={16} />} onClick={toggle} disabled={busy}>
                 {agent.status === 'paused' ? t('agents.resume') : t('agents.pause')}
               </Button>
