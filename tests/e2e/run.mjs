@@ -380,7 +380,7 @@ await step('phone width: every main page fits 390 px without sideways scrolling'
   const wide = [];
   for (const [name, path, text] of TOUR) {
     await phone.goto(typeof path === 'function' ? path() : path);
-    await phone.getByText(text).first().waitFor();
+    await phone.locator('#main, .onboarding').getByText(text).first().waitFor();
     await shot(phone, name);
     const over = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     if (over > 1) wide.push(`${name} (+${over}px)`);
@@ -399,7 +399,7 @@ await step('phone width: every main page fits 390 px without sideways scrolling'
 await step('desktop: screenshots of every main page, and no uncaught page errors', async () => {
   for (const [name, path, text] of TOUR) {
     await page.goto(typeof path === 'function' ? path() : path);
-    await page.getByText(text).first().waitFor();
+    await page.locator('#main, .onboarding').getByText(text).first().waitFor();
     await shot(page, name);
   }
   expect(consoleErrors.length === 0, `no uncaught errors in the pages: ${consoleErrors.join('; ')}`);
