@@ -1,6 +1,8 @@
 /* test_mecache.c - the `me` answer cache: hits return copies, entries expire, revocations of a
- * user drop all of that user's entries and nothing else, the size bound holds. */
+ * user drop all of that user's entries and nothing else, name changes drop the user (me:) or
+ * the organisation (org:), the size bound holds. */
 #include <criterion/criterion.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -78,6 +80,44 @@ Test(mecache, revocation_drops_the_user_everywhere)
     cr_assert_not_null(a, "other users stay");
     auth__session_info__free_unpacked(a, NULL);
     auth_mecache_apply_revocation(c, "user:", 5); /* malformed: ignored */
+    auth_mecache_free(c);
+}
+
+/* A cached answer is alive (freed at once), or not. */
+static bool cached(auth_mecache_t *c, const char *org, const char *user)
+{
+    Auth__SessionInfo *a = auth_mecache_get(c, org, user, 1);
+    if (a)
+        auth__session_info__free_unpacked(a, NULL);
+    return a != NULL;
+}
+
+Test(mecache, name_changes_drop_the_user_or_the_organisation)
+{
+    auth_mecache_t *c = auth_mecache_new(1000, 10);
+    auth_mecache_put(c, "org-1", "u1", info("u1", "owner"), 0);
+    auth_mecache_put(c, "org-2", "u1", info("u1", "member"), 0);
+    auth_mecache_put(c, "org-1", "u2", info("u2", "member"), 0);
+    auth_mecache_put(c, "org-2", "u3", info("u3", "owner"), 0);
+
+    auth_mecache_apply_revocation(c, "org:org-1", 9); /* organisation renamed */
+    cr_assert(!cached(c, "org-1", "u1"));
+    cr_assert(!cached(c, "org-1", "u2"));
+    cr_assert(cached(c, "org-2", "u1"), "the user's other organisation stays");
+    cr_assert(cached(c, "org-2", "u3"));
+
+    auth_mecache_apply_revocation(c, "me:u1", 5); /* own name changed */
+    cr_assert(!cached(c, "org-2", "u1"));
+    cr_assert(cached(c, "org-2", "u3"));
+
+    auth_mecache_apply_revocation(c, "org:", 4); /* malformed: ignored */
+    auth_mecache_apply_revocation(c, "me:", 3);
+    auth_mecache_apply_revocation(c, "orgx:org-2", 10);
+    cr_assert(cached(c, "org-2", "u3"));
+    auth_mecache_drop(c, NULL, NULL); /* matches nothing rather than everything */
+    cr_assert(cached(c, "org-2", "u3"));
+    auth_mecache_drop(c, "org-2", "u3");
+    cr_assert(!cached(c, "org-2", "u3"));
     auth_mecache_free(c);
 }
 
