@@ -3,6 +3,8 @@
 #include "shared/dbmsg.h"
 
 #include <string.h>
+#include <strings.h>
+#include <stdio.h>
 
 #include "shared/log.h"
 #include "shared/db.h"
@@ -35,6 +37,89 @@ static ProtobufCMessage *holder(ProtobufCMessage *m, const char *path, const cha
     return m;
 }
 
+/* PostgreSQL type oids of the array types a repeated scalar field takes element by element. */
+static bool is_array_type(Oid t)
+{
+    static const Oid arrays[] = {
+        1000 /* bool[] */,    1005 /* int2[] */,   1007 /* int4[] */,    1016 /* int8[] */,
+        1021 /* float4[] */,  1022 /* float8[] */, 1231 /* numeric[] */, 1009 /* text[] */,
+        1015 /* varchar[] */, 1014 /* bpchar[] */, 2951 /* uuid[] */,    1185 /* timestamptz[] */,
+    };
+    for (size_t i = 0; i < ARRAY_LEN(arrays); i++)
+        if (arrays[i] == t)
+            return true;
+    return false;
+}
+
+static bool is_json_type(Oid t)
+{
+    return t == 114 /* json */ || t == 3802 /* jsonb */;
+}
+
+/* PostgreSQL's t / f as the JSON words pbjson takes for a boolean field. */
+static const char *bool_word(const ProtobufCFieldDescriptor *f, const char *v)
+{
+    if (f->type == PROTOBUF_C_TYPE_BOOL && v[0] && v[1] == '\0')
+        return v[0] == 't' ? "true" : v[0] == 'f' ? "false" : v;
+    return v;
+}
+
+/* Appends each element of a one-dimensional array literal ({a,"b c",NULL}) to the repeated
+ * field f (`leaf`) of target; NULL elements are skipped. */
+static status_t put_array(ProtobufCMessage *target, const ProtobufCFieldDescriptor *f,
+                          const char *leaf, const char *v, pbjson_err_t *err)
+{
+    buf_t elem = BUF_INIT;
+    status_t st = ST_OK;
+
+    if (*v++ != '{')
+        goto bad;
+    while (*v && *v != '}') {
+        bool quoted = *v == '"';
+        buf_reset(&elem);
+        if (quoted) {
+            for (v++; *v && *v != '"'; v++) {
+                if (*v == '\\' && v[1])
+                    v++;
+                buf_putc(&elem, *v);
+            }
+            if (*v++ != '"')
+                goto bad;
+        } else {
+            while (*v && *v != ',' && *v != '}') {
+                if (*v == '{' || *v == '"')
+                    goto bad; /* more than one dimension */
+                buf_putc(&elem, *v++);
+            }
+        }
+        if (quoted || strcasecmp(elem.data ? elem.data : "", "NULL") != 0) {
+            if ((st = pbjson_set_str(target, leaf, bool_word(f, elem.data ? elem.data : ""), err)))
+                goto done;
+        }
+        if (*v == ',')
+            v++;
+    }
+    if (*v != '}' || v[1] != '\0')
+        goto bad;
+    goto done;
+bad:
+    snprintf(err->msg, sizeof err->msg, "not a one-dimensional array literal");
+    st = ST_INVALID;
+done:
+    buf_cleanup(&elem);
+    return st;
+}
+
+/* Decodes a JSON document into the (singular) message field `leaf` of target. */
+static status_t put_json(ProtobufCMessage *target, const ProtobufCFieldDescriptor *f, const char *v,
+                         pbjson_err_t *err)
+{
+    ProtobufCMessage **sub = (ProtobufCMessage **)((char *)target + f->offset);
+    if (!*sub)
+        *sub = pbjson_new(f->descriptor);
+    return pbjson_decode(*sub, v, strlen(v), err);
+}
+
 status_t db_row_to_msg(const PGresult *res, int row, ProtobufCMessage *m)
 {
     pbjson_err_t err;
@@ -42,6 +127,8 @@ status_t db_row_to_msg(const PGresult *res, int row, ProtobufCMessage *m)
         if (PQgetisnull(res, row, c))
             continue;
         const char *name = PQfname(res, c), *leaf = NULL;
+        if (name[0] == '_')
+            continue; /* not a field: e.g. a total riding along with the rows */
         const char *value = PQgetvalue(res, row, c);
         ProtobufCMessage *target = holder(m, name, &leaf);
         if (!target) {
@@ -50,9 +137,16 @@ status_t db_row_to_msg(const PGresult *res, int row, ProtobufCMessage *m)
         }
         const ProtobufCFieldDescriptor *f =
             protobuf_c_message_descriptor_get_field_by_name(target->descriptor, leaf);
-        if (f && f->type == PROTOBUF_C_TYPE_BOOL && value[1] == '\0')
-            value = value[0] == 't' ? "true" : value[0] == 'f' ? "false" : value;
-        status_t st = pbjson_set_str(target, leaf, value, &err);
+        Oid type = PQftype(res, c);
+        status_t st;
+        if (f && f->label == PROTOBUF_C_LABEL_REPEATED && f->type != PROTOBUF_C_TYPE_MESSAGE &&
+            is_array_type(type))
+            st = put_array(target, f, leaf, value, &err);
+        else if (f && f->label != PROTOBUF_C_LABEL_REPEATED && f->type == PROTOBUF_C_TYPE_MESSAGE &&
+                 is_json_type(type))
+            st = put_json(target, f, value, &err);
+        else
+            st = pbjson_set_str(target, leaf, f ? bool_word(f, value) : value, &err);
         if (st) {
             LOG_ERROR("dbmsg: column %s does not fit %s: %s", name, m->descriptor->name,
                       st == ST_NOT_FOUND ? "no such field" : err.msg);

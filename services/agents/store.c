@@ -1,9 +1,10 @@
 /* store.c - every SQL statement of the agents service and the transactions around them.
  *
- * Rows are read as one JSON document each, built by PostgreSQL with the message's field names
- * (AGENT_JSON, SCRIPT_JSON) and decoded by the generic transcoder (pbjson), so lists, enums and
- * nested working hours need no hand-written column copying. Every transaction is begun with
- * db_begin_org: row-level security checks the organisation too.
+ * Rows are read as plain columns named after the message's fields (AGENT_COLS, SCRIPT_COLS)
+ * and mapped by libshared dbmsg: arrays fill the repeated fields, the working_hours jsonb the
+ * nested message, so nothing is copied by hand. Version snapshots are stored as JSON documents
+ * (AGENT_JSON) and decoded by pbjson. Every transaction is begun with db_begin_org: row-level
+ * security checks the organisation too.
  */
 #include "store.h"
 
@@ -13,6 +14,7 @@
 
 #include "agents.h"
 #include "events.h"
+#include "shared/dbmsg.h"
 #include "shared/log.h"
 #include "shared/pbjson.h"
 #include "shared/util.h"
@@ -22,7 +24,15 @@
 
 /* clang-format off */
 
-/* An Agent as JSON: keys are the proto field names; NULLs dropped (absent fields). */
+/* An Agent's columns, named as its fields (dbmsg). */
+#define AGENT_COLS                                                                                 \
+    "a.id, a.name, a.description, a.status, a.model, a.instructions, a.temperature, "              \
+    "a.max_tokens, a.response_delay_seconds, a.channels, a.pipeline_ids, a.pipeline_status_ids, " \
+    "a.kb_category_ids, a.working_hours, a.language, a.version, "                                  \
+    TS("a.created_at") " AS created_at, " TS("a.updated_at") " AS updated_at, "                    \
+    "a.created_by, a.updated_by"
+
+/* An Agent as JSON (version snapshots): keys are the field names; NULLs dropped. */
 #define AGENT_JSON                                                                                 \
     "jsonb_strip_nulls(jsonb_build_object("                                                        \
     "'id', a.id, 'name', a.name, 'description', a.description, 'status', a.status, "               \
@@ -34,12 +44,10 @@
     "'created_at', " TS("a.created_at") ", 'updated_at', " TS("a.updated_at") ", "                 \
     "'created_by', a.created_by, 'updated_by', a.updated_by))"
 
-#define SCRIPT_JSON                                                                                \
-    "jsonb_strip_nulls(jsonb_build_object("                                                        \
-    "'id', s.id, 'agent_id', s.agent_id, 'name', s.name, 'body', s.body, "                         \
-    "'variables', s.variables, 'pipeline_status_id', s.pipeline_status_id, "                       \
-    "'created_at', " TS("s.created_at") ", 'updated_at', " TS("s.updated_at") ", "                 \
-    "'created_by', s.created_by, 'updated_by', s.updated_by))::text"
+#define SCRIPT_COLS                                                                                \
+    "s.id, s.agent_id, s.name, s.body, s.variables, s.pipeline_status_id, "                        \
+    TS("s.created_at") " AS created_at, " TS("s.updated_at") " AS updated_at, "                    \
+    "s.created_by, s.updated_by"
 
 /* The list filters: $1 org, $2 ILIKE pattern, $3 status, $4 channel. */
 #define LIST_WHERE                                                                                 \
@@ -50,7 +58,7 @@
 
 /* The page is chosen on bare ids first, so only its rows are turned into JSON. */
 static const db_stmt_t LIST_AGENTS = {"agents_list",
-    "SELECT " AGENT_JSON "::text, p.total FROM ("
+    "SELECT " AGENT_COLS ", p.total AS _total FROM ("
     "  SELECT a.id, count(*) OVER () AS total, row_number() OVER (ORDER BY "
     "    CASE WHEN $5 = 'name' THEN lower(a.name) END, "
     "    CASE WHEN $5 = '-name' THEN lower(a.name) END DESC, "
@@ -64,9 +72,9 @@ static const db_stmt_t LIST_AGENTS = {"agents_list",
 static const db_stmt_t COUNT_AGENTS = {"agents_count",
     "SELECT count(*) FROM agents.agents a " LIST_WHERE, 4};
 static const db_stmt_t GET_AGENT = {"agents_get",
-    "SELECT " AGENT_JSON "::text FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2", 2};
+    "SELECT " AGENT_COLS " FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2", 2};
 static const db_stmt_t LOCK_AGENT = {"agents_lock",
-    "SELECT " AGENT_JSON "::text FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 "
+    "SELECT " AGENT_COLS " FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 "
     "FOR UPDATE", 2};
 static const db_stmt_t INSERT_AGENT = {"agents_insert",
     "INSERT INTO agents.agents (org_id, name, description, status, model, instructions, "
@@ -89,7 +97,7 @@ static const db_stmt_t INSERT_VERSION = {"agents_insert_version",
     "FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 RETURNING snapshot::text", 5};
 static const db_stmt_t DELETE_AGENT = {"agents_delete",
     "DELETE FROM agents.agents AS a WHERE a.org_id = $1 AND a.id = $2 "
-    "RETURNING " AGENT_JSON "::text", 2};
+    "RETURNING " AGENT_COLS, 2};
 static const db_stmt_t GET_SNAPSHOT = {"agents_get_snapshot",
     "SELECT snapshot::text FROM agents.versions "
     "WHERE org_id = $1 AND agent_id = $2 AND version = $3::int", 3};
@@ -106,31 +114,31 @@ static const db_stmt_t LIST_VERSIONS = {"agents_list_versions",
 static const db_stmt_t AGENT_EXISTS = {"agents_exists",
     "SELECT 1 FROM agents.agents WHERE org_id = $1 AND id = $2 FOR KEY SHARE", 2};
 static const db_stmt_t LIST_SCRIPTS = {"agents_list_scripts",
-    "SELECT " SCRIPT_JSON " FROM agents.scripts s WHERE s.org_id = $1 AND s.agent_id = $2 "
+    "SELECT " SCRIPT_COLS " FROM agents.scripts s WHERE s.org_id = $1 AND s.agent_id = $2 "
     "ORDER BY s.created_at, s.id", 2};
 static const db_stmt_t GET_SCRIPT = {"agents_get_script",
-    "SELECT " SCRIPT_JSON " FROM agents.scripts s "
+    "SELECT " SCRIPT_COLS " FROM agents.scripts s "
     "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3", 3};
 static const db_stmt_t LOCK_SCRIPT = {"agents_lock_script",
-    "SELECT " SCRIPT_JSON " FROM agents.scripts s "
+    "SELECT " SCRIPT_COLS " FROM agents.scripts s "
     "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 FOR UPDATE", 3};
 static const db_stmt_t INSERT_SCRIPT = {"agents_insert_script",
     "INSERT INTO agents.scripts AS s (org_id, agent_id, name, body, variables, "
     "  pipeline_status_id, created_by, updated_by) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING " SCRIPT_JSON, 7};
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING " SCRIPT_COLS, 7};
 static const db_stmt_t UPDATE_SCRIPT = {"agents_update_script",
     "UPDATE agents.scripts AS s SET name = $4, body = $5, variables = $6, "
     "  pipeline_status_id = $7, updated_by = $8, updated_at = now() "
-    "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 RETURNING " SCRIPT_JSON, 8};
+    "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 RETURNING " SCRIPT_COLS, 8};
 static const db_stmt_t DELETE_SCRIPT = {"agents_delete_script",
     "DELETE FROM agents.scripts AS s WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 "
-    "RETURNING " SCRIPT_JSON, 3};
+    "RETURNING " SCRIPT_COLS, 3};
 static const db_stmt_t COPY_SCRIPTS = {"agents_copy_scripts",
     "INSERT INTO agents.scripts AS s (org_id, agent_id, name, body, variables, "
     "  pipeline_status_id, created_by, updated_by) "
     "SELECT org_id, $3, name, body, variables, pipeline_status_id, $4, $4 "
     "FROM agents.scripts WHERE org_id = $1 AND agent_id = $2 ORDER BY created_at, id "
-    "RETURNING " SCRIPT_JSON, 4};
+    "RETURNING " SCRIPT_COLS, 4};
 
 /* clang-format on */
 
@@ -226,8 +234,9 @@ static status_t begin(db_pool_t *pool, const char *org, db_t **db)
     return st;
 }
 
-/* Runs stmt expecting one row whose first column is a JSON document of type d. */
-static status_t exec_msg(db_t *db, const db_stmt_t *stmt, const char *const *params,
+/* Runs stmt expecting one row: its columns (json: its first column, a JSON document) as a new
+ * message of type d. */
+static status_t exec_row(db_t *db, const db_stmt_t *stmt, const char *const *params, bool json,
                          const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
 {
     PGresult *res = NULL;
@@ -239,10 +248,32 @@ static status_t exec_msg(db_t *db, const db_stmt_t *stmt, const char *const *par
         st = ST_NOT_FOUND;
         goto done;
     }
-    st = json_msg(db_get(res, 0, 0), d, out);
+    if (json)
+        st = json_msg(db_get(res, 0, 0), d, out);
+    else if (!(*out = db_row_new_msg(res, 0, d)))
+        st = ST_INTERNAL;
 done:
     PQclear(res);
     return st;
+}
+
+static status_t exec_msg(db_t *db, const db_stmt_t *stmt, const char *const *params,
+                         const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+    return exec_row(db, stmt, params, false, d, out);
+}
+
+static status_t exec_json(db_t *db, const db_stmt_t *stmt, const char *const *params,
+                          const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+{
+    return exec_row(db, stmt, params, true, d, out);
+}
+
+/* Row i of res as a new message of type d (ST_INTERNAL, logged, when it does not fit). */
+static status_t row_msg(const PGresult *res, int i, const ProtobufCMessageDescriptor *d,
+                        ProtobufCMessage **out)
+{
+    return (*out = db_row_new_msg(res, i, d)) ? ST_OK : ST_INTERNAL;
 }
 
 /* Takes the version snapshot of agent id (now current) and answers it as the agent. */
@@ -250,7 +281,7 @@ static status_t snapshot(db_t *db, const char *org, const char *user, const char
                          const char *action, const char *restored_from, Agents__Agent **out)
 {
     const char *p[] = {org, id, action, restored_from, user};
-    return exec_msg(db, &INSERT_VERSION, p, &agents__agent__descriptor, (ProtobufCMessage **)out);
+    return exec_json(db, &INSERT_VERSION, p, &agents__agent__descriptor, (ProtobufCMessage **)out);
 }
 
 /* ---- agents -------------------------------------------------------------------------------- */
@@ -282,7 +313,7 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
         goto done;
     list->has_total = true;
     if (db_nrows(res) > 0) {
-        list->total = (int32_t)db_get_int(res, 0, 1);
+        list->total = (int32_t)db_get_int(res, 0, PQfnumber(res, "_total"));
     } else if (q->page > 1) {
         PGresult *count = NULL;
         if ((st = db_exec(db, &COUNT_AGENTS, p, &count)))
@@ -293,8 +324,8 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
     list->n_items = (size_t)db_nrows(res);
     list->items = xcalloc(list->n_items + 1, sizeof *list->items);
     for (int i = 0; i < db_nrows(res); i++) {
-        if ((st = json_msg(db_get(res, i, 0), &agents__agent__descriptor,
-                           (ProtobufCMessage **)&list->items[i]))) {
+        if ((st = row_msg(res, i, &agents__agent__descriptor,
+                          (ProtobufCMessage **)&list->items[i]))) {
             list->n_items = (size_t)i;
             goto done;
         }
@@ -485,7 +516,7 @@ static status_t restore_edit(db_t *db, void *row, void *arg, char *why, size_t w
 
     snprintf(version, sizeof version, "%d", r->version);
     const char *p[] = {r->org, r->id, version};
-    st = exec_msg(db, &GET_SNAPSHOT, p, &agents__agent__descriptor, (ProtobufCMessage **)&snap);
+    st = exec_json(db, &GET_SNAPSHOT, p, &agents__agent__descriptor, (ProtobufCMessage **)&snap);
     if (st == ST_NOT_FOUND)
         snprintf(why, whylen, "version: agent %s has no version %d", r->id, r->version);
     if (st)
@@ -561,8 +592,7 @@ status_t agents_store_duplicate(db_pool_t *pool, const char *org, const char *us
     if ((st = db_exec(db, &COPY_SCRIPTS, cp, &res)))
         goto done;
     for (int i = 0; i < db_nrows(res); i++) {
-        if ((st = json_msg(db_get(res, i, 0), &agents__script__descriptor,
-                           (ProtobufCMessage **)&script)) ||
+        if ((st = row_msg(res, i, &agents__script__descriptor, (ProtobufCMessage **)&script)) ||
             (st = agents_event_script(db, "created", org, user, script)))
             goto done;
         agents_msg_free(script);
@@ -658,8 +688,8 @@ status_t agents_store_list_scripts(db_pool_t *pool, const char *org, const char 
     list->n_items = (size_t)db_nrows(res);
     list->items = xcalloc(list->n_items + 1, sizeof *list->items);
     for (int i = 0; i < db_nrows(res); i++) {
-        if ((st = json_msg(db_get(res, i, 0), &agents__script__descriptor,
-                           (ProtobufCMessage **)&list->items[i]))) {
+        if ((st = row_msg(res, i, &agents__script__descriptor,
+                          (ProtobufCMessage **)&list->items[i]))) {
             list->n_items = (size_t)i;
             goto done;
         }

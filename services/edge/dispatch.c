@@ -194,6 +194,8 @@ static void start_call(struct lws *wsi, pss_t *pss)
         build_raw_input(wsi, pss, &payload);
     }
     lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT);
+    char cache_control[128] = "";
+    lws_hdr_copy(wsi, cache_control, sizeof cache_control, WSI_TOKEN_HTTP_CACHE_CONTROL);
     const char *extra[16];
     int n = 0;
     extra[n++] = "Client-Ip";
@@ -209,6 +211,10 @@ static void start_call(struct lws *wsi, pss_t *pss)
     if (pss->ident.api_key_id[0]) {
         extra[n++] = "Api-Key-Id";
         extra[n++] = pss->ident.api_key_id;
+    }
+    if (strstr(cache_control, "no-cache")) { /* the client wants an answer fresh from the source */
+        extra[n++] = BUS_HDR_CACHE_CONTROL;
+        extra[n++] = "no-cache";
     }
     extra[n] = NULL;
     bool authed = pss->ident.user_id[0] != '\0';

@@ -34,7 +34,8 @@
 #define BUS_HDR_USER           "User-Id"
 #define BUS_HDR_ROLE           "Role"
 #define BUS_HDR_REQUEST_ID     "Request-Id"
-#define BUS_HDR_DEADLINE       "Deadline" /* absolute, epoch milliseconds */
+#define BUS_HDR_DEADLINE       "Deadline"      /* absolute, epoch milliseconds */
+#define BUS_HDR_CACHE_CONTROL  "Cache-Control" /* "no-cache": answer from the source */
 #define BUS_HDR_ERR_CODE       "Nats-Service-Error-Code"
 #define BUS_HDR_ERR            "Nats-Service-Error"
 #define BUS_DEFAULT_TIMEOUT_MS 5000

@@ -36,7 +36,8 @@ void buscache_drop(buscache_t *bc, const char *scope);
 /* Computes an answer: ST_OK with *out set, or a failure (bus_req_fail may have set the text). */
 typedef status_t (*buscache_fill_fn)(void *arg, ProtobufCMessage **out);
 /* Answers req from the cache when (scope, key) holds an answer; otherwise calls fill, replies
- * with its answer and keeps it. Returns the status replied. */
+ * with its answer and keeps it. A request with the header Cache-Control: no-cache (the edge
+ * passes the HTTP one on) is always computed, and its answer kept. Returns the status replied. */
 status_t bus_reply_cached(bus_req_t *req, buscache_t *bc, const char *scope, const char *key,
                           buscache_fill_fn fill, void *arg);
 

@@ -5,7 +5,10 @@
  * nested message (quote such aliases in SQL: `u.email AS "user.email"`). Text values are
  * converted by the field's type (numbers, enums by name, bytes as base64; PostgreSQL's t/f for
  * booleans); SQL NULL leaves the field unset. Nested messages are created when a column first
- * sets one of their fields.
+ * sets one of their fields. An array column (text[], uuid[], int4[], ...) fills a repeated
+ * scalar field element by element (NULL elements skipped); any other column adds one element.
+ * A json/jsonb column fills a singular message field as its JSON form (pbjson). A column whose
+ * name starts with '_' is no field and is skipped (`count(*) OVER () AS _total`).
  *
  *     static const db_stmt_t GET = {"x_get", "SELECT id, name, " TS("created_at") " AS created_at "
  *                                            "FROM x.things WHERE org_id = $1 AND id = $2", 2};

@@ -1,6 +1,7 @@
 /* test_dbmsg.c - rows into messages by column name, on result sets built in memory with libpq's
  * PQmakeEmptyPGresult/PQsetvalue (no server needed). */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "proto/testmsg.pb-c.h"
@@ -8,8 +9,9 @@
 #include "shared/log.h"
 #include "shared/pbjson.h"
 
-/* A one-row result with the given column names and values (NULL value = SQL NULL). */
-static PGresult *result(int n, const char *const names[], const char *const values[])
+/* A one-row result with the given column names, types and values (NULL value = SQL NULL). */
+static PGresult *typed_result(int n, const char *const names[], const Oid types[],
+                              const char *const values[])
 {
     PGresult *res = PQmakeEmptyPGresult(NULL, PGRES_TUPLES_OK);
     PGresAttDesc attrs[16];
@@ -17,7 +19,7 @@ static PGresult *result(int n, const char *const names[], const char *const valu
     for (int i = 0; i < n; i++) {
         attrs[i].name = (char *)names[i];
         attrs[i].format = 0;
-        attrs[i].typid = 25; /* text */
+        attrs[i].typid = types ? types[i] : 25; /* text */
         attrs[i].typlen = -1;
         attrs[i].atttypmod = -1;
     }
@@ -28,9 +30,15 @@ static PGresult *result(int n, const char *const names[], const char *const valu
     return res;
 }
 
+/* A one-row result of text columns. */
+static PGresult *result(int n, const char *const names[], const char *const values[])
+{
+    return typed_result(n, names, NULL, values);
+}
+
 static void quiet(void)
 {
-    log_init("test", "off");
+    log_init("test", getenv("TEST_LOG") ? "debug" : "off");
 }
 
 TestSuite(dbmsg, .init = quiet);
@@ -170,5 +178,79 @@ Test(dbmsg, rows_fill_a_repeated_message_field)
     cr_assert_eq(((Testmsg__AllTypes *)m)->n_r_inner, 0);
     protobuf_c_message_free_unpacked(m, NULL);
     PQclear(none);
+    PQclear(res);
+}
+
+Test(dbmsg, array_columns_fill_repeated_fields)
+{
+    const char *names[] = {"r_string", "r_int32", "r_role", "r_bool", "r_double"};
+    const Oid types[] = {1009, 1007, 1009, 1000, 1022};
+    const char *values[] = {"{plain,\"with space\",\"q\\\"uote\",\"b\\\\s\",NULL,\"NULL\"}",
+                            "{1,-2,3}", "{owner,member}", "{t,f}", "{}"};
+    PGresult *res = typed_result(5, names, types, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_eq(m->n_r_string, 5, "the NULL element is skipped, the quoted \"NULL\" kept");
+    cr_assert_str_eq(m->r_string[0], "plain");
+    cr_assert_str_eq(m->r_string[1], "with space");
+    cr_assert_str_eq(m->r_string[2], "q\"uote");
+    cr_assert_str_eq(m->r_string[3], "b\\s");
+    cr_assert_str_eq(m->r_string[4], "NULL");
+    cr_assert_eq(m->n_r_int32, 3);
+    cr_assert_eq(m->r_int32[1], -2);
+    cr_assert_eq(m->n_r_role, 2);
+    cr_assert_eq(m->r_role[1], TESTMSG__ROLE__ROLE_MEMBER);
+    cr_assert_eq(m->n_r_bool, 2);
+    cr_assert(m->r_bool[0] && !m->r_bool[1]);
+    cr_assert_eq(m->n_r_double, 0);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+}
+
+Test(dbmsg, malformed_arrays_are_internal_errors)
+{
+    const char *names[] = {"r_int32"};
+    const Oid types[] = {1007};
+    const char *bad[] = {"{{1,2},{3,4}}", "{1,2", "1,2}", "{\"1}", "[0:1]={1,2}", "{1,x}"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *values[] = {bad[i]};
+        PGresult *res = typed_result(1, names, types, values);
+        cr_assert_null(db_row_new_msg(res, 0, &testmsg__all_types__descriptor), "%s", bad[i]);
+        PQclear(res);
+    }
+}
+
+Test(dbmsg, json_column_fills_a_message_field)
+{
+    const char *names[] = {"f_inner", "f_string"};
+    const Oid types[] = {3802, 25};
+    const char *values[] = {"{\"tags\": [\"a\", \"b\"]}", "x"};
+    PGresult *res = typed_result(2, names, types, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_not_null(m->f_inner);
+    cr_assert_eq(m->f_inner->n_tags, 2);
+    cr_assert_str_eq(m->f_inner->tags[1], "b");
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+    PQclear(res);
+
+    values[0] = "{\"no_such\": 1}";
+    res = typed_result(2, names, types, values);
+    cr_assert_null(db_row_new_msg(res, 0, &testmsg__all_types__descriptor));
+    PQclear(res);
+}
+
+Test(dbmsg, underscore_columns_are_not_fields)
+{
+    const char *names[] = {"f_string", "_total"};
+    const char *values[] = {"x", "42"};
+    PGresult *res = result(2, names, values);
+    Testmsg__AllTypes *m =
+        (Testmsg__AllTypes *)db_row_new_msg(res, 0, &testmsg__all_types__descriptor);
+    cr_assert_not_null(m);
+    cr_assert_str_eq(m->f_string, "x");
+    protobuf_c_message_free_unpacked(&m->base, NULL);
     PQclear(res);
 }
