@@ -243,6 +243,40 @@ await step('knowledge base: write an article in Markdown with preview, then find
   await shot(page, 'knowledge-base');
 });
 
+await step('category tree: drag-and-drop reorder (keyboard), rename, delete with cascade', async () => {
+  const tree = page.getByRole('tree');
+  const order = async () => (await tree.locator('.tree-label span').allTextContents()).join(',');
+  await page.getByLabel('Search articles…').fill('');
+  expect((await order()) === 'Pricing,Delivery', `the created order (got ${await order()})`);
+  const handle = page.getByRole('button', { name: 'Move Pricing' });
+  await handle.focus();
+  await page.keyboard.press('Space');
+  await page.waitForTimeout(200);
+  await page.keyboard.press('ArrowDown');
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => [...document.querySelectorAll('.tree-label span')].map((e) => e.textContent).join(',') === 'Delivery,Pricing');
+  await page.waitForLoadState('networkidle');
+  await page.reload();
+  await tree.getByRole('treeitem', { name: 'Pricing' }).waitFor();
+  expect((await order()) === 'Delivery,Pricing', `the new order kept after a reload (got ${await order()})`);
+  await page.getByRole('button', { name: 'Actions for Delivery' }).click();
+  await page.getByRole('menuitem', { name: 'Rename' }).click();
+  await page.getByRole('dialog').getByLabel('Category name').fill('Shipping');
+  await page.getByRole('dialog').getByRole('button', { name: 'Save changes' }).click();
+  await tree.getByRole('treeitem', { name: 'Shipping' }).waitFor();
+  await page.getByRole('button', { name: 'Actions for Pricing' }).click();
+  await page.getByRole('menuitem', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.getByRole('dialog').getByText('The category is not empty').waitFor();
+  await page.getByRole('dialog').getByLabel('Also delete its subcategories and articles').check();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('“Pricing” deleted').waitFor();
+  await tree.getByRole('treeitem', { name: 'Pricing' }).waitFor({ state: 'detached' });
+  await page.getByTestId('articles').getByText('Plans and prices').waitFor({ state: 'detached' });
+  await page.getByTestId('articles').getByText('Delivery terms').waitFor();
+});
+
 await step('members: invite by email; the invitee accepts from the mail link and signs in', async () => {
   await nav(page, 'Members').click();
   await page.getByRole('button', { name: 'Invite member' }).click();
