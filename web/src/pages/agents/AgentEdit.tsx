@@ -13,10 +13,8 @@ import { Versions } from './Versions';
 
 export function AgentEdit() {
   const { id, tab = 'settings' } = useParams();
-  const { t } = useTranslation();
   if (!id) return <NewAgent />;
   return <ExistingAgent key={id} id={id} tab={tab} />;
-  void t;
 }
 
 function NewAgent() {
