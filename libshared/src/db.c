@@ -223,6 +223,15 @@ static bool is_prepared(const db_t *db, const db_stmt_t *stmt)
     return false;
 }
 
+static void mark_prepared(db_t *db, const db_stmt_t *stmt)
+{
+    if (db->nprepared == db->capprepared) {
+        db->capprepared = db->capprepared ? db->capprepared * 2 : 16;
+        db->prepared = xrealloc(db->prepared, db->capprepared * sizeof *db->prepared);
+    }
+    db->prepared[db->nprepared++] = stmt;
+}
+
 status_t db_exec(db_t *db, const db_stmt_t *stmt, const char *const *params, PGresult **out)
 {
     status_t st;
@@ -234,11 +243,7 @@ status_t db_exec(db_t *db, const db_stmt_t *stmt, const char *const *params, PGr
             goto done;
         PQclear(res);
         res = NULL;
-        if (db->nprepared == db->capprepared) {
-            db->capprepared = db->capprepared ? db->capprepared * 2 : 16;
-            db->prepared = xrealloc(db->prepared, db->capprepared * sizeof *db->prepared);
-        }
-        db->prepared[db->nprepared++] = stmt;
+        mark_prepared(db, stmt);
     }
     res = PQexecPrepared(db->conn, stmt->name, stmt->nparams, params, NULL, NULL, 0);
     if ((st = result_status(db, res, stmt->name)))
@@ -284,6 +289,75 @@ status_t db_begin_org(db_t *db, const char *org_id)
         db->in_tx = true;
     else
         db_rollback(db);
+    return st;
+}
+
+/* The connection is in a state we cannot trust (a pipeline cut short): start it afresh. */
+static status_t pipeline_broken(db_t *db, const char *what)
+{
+    LOG_ERROR("db: %s: %s; resetting the connection", what, PQerrorMessage(db->conn));
+    PQreset(db->conn);
+    forget_prepared(db);
+    return ST_UNAVAILABLE;
+}
+
+status_t db_read_org(db_t *db, const char *org_id, const db_stmt_t *stmt, const char *const *params,
+                     PGresult **out)
+{
+    PGconn *c = db->conn;
+    bool prepare = !is_prepared(db, stmt);
+    status_t st = ST_OK;
+
+    if (org_id && !uuid_valid(org_id)) {
+        LOG_ERROR("db: org id for row-level security is not a UUID");
+        return ST_INVALID;
+    }
+    if (db->in_tx)
+        return ST_INTERNAL;
+    /* Until the Sync, the statements run in one implicit transaction: the setting (local to
+     * it) holds for the statement and ends with it. */
+    const char *op[] = {org_id ? org_id : ""};
+    if (!PQenterPipelineMode(c))
+        return pipeline_broken(db, "cannot enter pipeline mode");
+    if (!PQsendQueryParams(c, "SELECT set_config('app.org_id', $1, true)", 1, NULL, op, NULL, NULL,
+                           0) ||
+        (prepare && !PQsendPrepare(c, stmt->name, stmt->sql, stmt->nparams, NULL)) ||
+        !PQsendQueryPrepared(c, stmt->name, stmt->nparams, params, NULL, NULL, 0) ||
+        !PQpipelineSync(c))
+        return pipeline_broken(db, "cannot send a pipeline");
+
+    /* One result (then NULL) per command, then the Sync. After a failure the later commands
+     * answer PGRES_PIPELINE_ABORTED; the first failure is the status. */
+    int ncommands = prepare ? 3 : 2;
+    for (int i = 0; i < ncommands; i++) {
+        PGresult *res = PQgetResult(c);
+        if (!res)
+            return pipeline_broken(db, "a pipeline ended early");
+        bool last = i == ncommands - 1;
+        if (!st) {
+            st = result_status(db, res, last ? stmt->name : i == 0 ? "set tenant" : "prepare");
+            if (!st && prepare && i == 1)
+                mark_prepared(db, stmt);
+        }
+        if (!st && last && out)
+            *out = res;
+        else
+            PQclear(res);
+        if ((res = PQgetResult(c))) {
+            PQclear(res);
+            return pipeline_broken(db, "a pipeline answered more than expected");
+        }
+    }
+    PGresult *sync = PQgetResult(c);
+    bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+    PQclear(sync);
+    if (!synced || !PQexitPipelineMode(c)) {
+        if (out && !st) {
+            PQclear(*out);
+            *out = NULL;
+        }
+        return pipeline_broken(db, "a pipeline did not end cleanly");
+    }
     return st;
 }
 

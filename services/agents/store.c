@@ -309,14 +309,15 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
     snprintf(offset, sizeof offset, "%lld", (long long)(q->page - 1) * q->per_page);
     const char *p[] = {org, pattern.data, q->status, q->channel, q->sort, limit, offset};
     /* The total comes with the rows; only a page past the end needs counting apart. */
-    if ((st = begin(pool, org, &db)) || (st = db_exec(db, &LIST_AGENTS, p, &res)))
+    /* Reads: each statement in its own one-round-trip transaction. */
+    if ((st = db_acquire(pool, &db)) || (st = db_read_org(db, org, &LIST_AGENTS, p, &res)))
         goto done;
     list->has_total = true;
     if (db_nrows(res) > 0) {
         list->total = (int32_t)db_get_int(res, 0, PQfnumber(res, "_total"));
     } else if (q->page > 1) {
         PGresult *count = NULL;
-        if ((st = db_exec(db, &COUNT_AGENTS, p, &count)))
+        if ((st = db_read_org(db, org, &COUNT_AGENTS, p, &count)))
             goto done;
         list->total = (int32_t)db_get_int(count, 0, 0);
         PQclear(count);
@@ -330,8 +331,6 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
             goto done;
         }
     }
-    if ((st = db_commit(db)))
-        goto done;
     list->has_page = list->has_per_page = list->has_pages = true;
     list->page = q->page;
     list->per_page = q->per_page;
@@ -353,9 +352,15 @@ status_t agents_store_get(db_pool_t *pool, const char *org, const char *id, Agen
     status_t st;
     const char *p[] = {org, id};
 
-    if ((st = begin(pool, org, &db)) ||
-        (st = exec_msg(db, &GET_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&a)) ||
-        (st = db_commit(db)))
+    PGresult *res = NULL;
+    if ((st = db_acquire(pool, &db)) || (st = db_read_org(db, org, &GET_AGENT, p, &res)))
+        goto done;
+    if (db_nrows(res) == 0)
+        st = ST_NOT_FOUND;
+    else
+        st = row_msg(res, 0, &agents__agent__descriptor, (ProtobufCMessage **)&a);
+    PQclear(res);
+    if (st)
         goto done;
     *out = a;
     a = NULL;

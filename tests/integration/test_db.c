@@ -883,6 +883,76 @@ Test(db, begin_org_scopes_row_level_security)
     pool_free(p);
 }
 
+static const db_stmt_t TENANT = {"test_db_tenant",
+                                 "SELECT coalesce(current_setting('app.org_id', true), '')", 0};
+static const db_stmt_t NOTES = {"test_db_notes", "SELECT count(*) FROM notes WHERE body <> $1", 1};
+static const db_stmt_t BAD_CAST = {"test_db_bad_cast", "SELECT $1::int", 1};
+
+/* db_read_org: the statement sees the tenant (row-level security), the setting ends with it,
+ * errors come back as statuses and leave the connection usable, statements stay prepared. */
+Test(db, read_org_is_one_statement_in_the_tenant_transaction)
+{
+    const char *s = schema_name("t_");
+    const char *org_a = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    const char *org_b = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+    db_pool_t *p = pool_new(1);
+    db_t *db = acquire(p);
+    exec_fmt_ok(db, "CREATE SCHEMA %s", s);
+    exec_fmt_ok(db, "CREATE TABLE %s.notes (org_id uuid NOT NULL, body text)", s);
+    exec_fmt_ok(db, "ALTER TABLE %s.notes ENABLE ROW LEVEL SECURITY", s);
+    exec_fmt_ok(db, "ALTER TABLE %s.notes FORCE ROW LEVEL SECURITY", s);
+    exec_fmt_ok(db,
+                "CREATE POLICY tenant ON %s.notes USING "
+                "(org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
+                s);
+    exec_fmt_ok(db, "SET search_path TO %s", s);
+    char *ins = fmt("INSERT INTO %s.notes VALUES ('%s', 'a1'), ('%s', 'a2'), ('%s', 'b1')", s,
+                    org_a, org_a, org_b);
+    cr_assert(harness_pg_exec(ins));
+    free(ins);
+
+    PGresult *res = NULL;
+    const char *none[] = {NULL};
+    const char *empty[] = {""};
+    for (int round = 0; round < 2; round++) { /* prepared in the first, reused in the second */
+        cr_assert_eq(db_read_org(db, org_a, &TENANT, none, &res), ST_OK);
+        cr_assert_str_eq(db_get(res, 0, 0), org_a);
+        PQclear(res);
+        cr_assert_eq(db_read_org(db, org_a, &NOTES, empty, &res), ST_OK);
+        cr_assert_eq(db_get_int(res, 0, 0), 2);
+        PQclear(res);
+        cr_assert_eq(db_read_org(db, org_b, &NOTES, empty, &res), ST_OK);
+        cr_assert_eq(db_get_int(res, 0, 0), 1);
+        PQclear(res);
+    }
+    cr_assert_eq(prepared_count(db, "test_db_notes"), 1);
+    /* The setting and the transaction end with the statement. */
+    cr_assert_eq(PQtransactionStatus(db_pgconn(db)), PQTRANS_IDLE);
+    char *v = session_value(db, "SELECT coalesce(current_setting('app.org_id', true), '')");
+    cr_assert_str_eq(v, "");
+    free(v);
+    cr_assert_eq(db_read_org(db, NULL, &NOTES, empty, &res), ST_OK);
+    cr_assert_eq(db_get_int(res, 0, 0), 0, "no tenant, no rows");
+    PQclear(res);
+
+    /* A failing statement: its status; the connection goes on. */
+    const char *word[] = {"seven"};
+    res = NULL;
+    cr_assert_eq(db_read_org(db, org_a, &BAD_CAST, word, &res), ST_INVALID);
+    cr_assert_null(res);
+    const char *seven[] = {"7"};
+    cr_assert_eq(db_read_org(db, org_a, &BAD_CAST, seven, &res), ST_OK);
+    cr_assert_eq(db_get_int(res, 0, 0), 7);
+    PQclear(res);
+    cr_assert_eq(db_read_org(db, "not-a-uuid", &TENANT, none, NULL), ST_INVALID);
+    /* Not inside a transaction of the caller's. */
+    cr_assert_eq(db_begin(db), ST_OK);
+    cr_assert_eq(db_read_org(db, org_a, &TENANT, none, NULL), ST_INTERNAL);
+    db_rollback(db);
+    db_release(db);
+    pool_free(p);
+}
+
 /* ---- migrations ------------------------------------------------------------------------------ */
 
 typedef struct {

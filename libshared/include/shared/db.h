@@ -62,6 +62,12 @@ status_t db_begin(db_t *db);
 status_t db_begin_org(db_t *db, const char *org_id);
 status_t db_commit(db_t *db);
 void db_rollback(db_t *db);
+/* One statement in a transaction of its own for org_id (row-level security), sent together
+ * with setting the tenant in a single round trip (libpq pipeline mode) instead of the three of
+ * db_begin_org + db_exec + db_commit. For reads that need nothing else in their transaction;
+ * not inside one. */
+status_t db_read_org(db_t *db, const char *org_id, const db_stmt_t *stmt, const char *const *params,
+                     PGresult **out);
 
 /* Name of the constraint behind the last ST_CONFLICT/ST_INVALID, or "". */
 const char *db_last_constraint(const db_t *db);
