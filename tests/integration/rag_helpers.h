@@ -6,6 +6,7 @@
 #ifndef TESTS_INTEGRATION_RAG_HELPERS_H
 #define TESTS_INTEGRATION_RAG_HELPERS_H
 
+#include <signal.h>
 #include <stdarg.h>
 
 #include "auth_helpers.h"
@@ -135,6 +136,23 @@ static inline long rag_events(const char *subject, const char *org)
     long n = strtol(v, NULL, 10);
     free(v);
     return n;
+}
+
+/* Waits until a rag replica started by the test says in its log that it serves. */
+static inline void rag_wait_serving(pid_t pid)
+{
+    char *path = harness_log_path("rag", pid);
+    for (int i = 0; i < 400; i++) {
+        char *log = slurp(path);
+        bool ready = log && strstr(log, "rag: ready");
+        free(log);
+        if (ready)
+            break;
+        cr_assert_lt(i, 399, "rag replica %d did not get ready; see %s", (int)pid, path);
+        cr_assert_eq(kill(pid, 0), 0, "rag replica %d died; see %s", (int)pid, path);
+        usleep(25 * 1000);
+    }
+    free(path);
 }
 
 #endif

@@ -142,6 +142,23 @@ static int log_mentions(const char *name, pid_t pid, const char *needle)
     return n;
 }
 
+/* Registers a new owner through c (which keeps the session cookie); their organisation's id. */
+static char *sign_up(httpc_t *c, const char *tag)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char id[37], body[256];
+    uuid_new(id);
+    snprintf(body, sizeof body,
+             "{\"email\":\"%s-%.8s@example.com\",\"password\":\"" PASSWORD "\","
+             "\"name\":\"R\",\"org_name\":\"%s org\"}",
+             tag, id, tag);
+    cr_assert_eq(httpc_req(c, "POST", "/api/auth/register", body, NULL, &r), ST_OK);
+    cr_assert_eq(r.status, 201, "%s", r.body.data);
+    char *org = xstrdup(httpc_resp_str(&r, "organization.id"));
+    httpc_resp_cleanup(&r);
+    return org;
+}
+
 Test(agents_replicas, replicas_share_the_work_and_losing_one_loses_nothing, .timeout = 180)
 {
     private_t p = {0};
@@ -150,17 +167,7 @@ Test(agents_replicas, replicas_share_the_work_and_losing_one_loses_nothing, .tim
     pid_t a = spawn(&p, "agents"), b = spawn(&p, "agents");
 
     httpc_t *c = httpc_new(p.edge_url);
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    char id[37], body[256];
-    uuid_new(id);
-    snprintf(body, sizeof body,
-             "{\"email\":\"replicas-%.8s@example.com\",\"password\":\"" PASSWORD "\","
-             "\"name\":\"R\",\"org_name\":\"R org\"}",
-             id);
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/register", body, NULL, &r), ST_OK);
-    cr_assert_eq(r.status, 201, "%s", r.body.data);
-    char *org = xstrdup(httpc_resp_str(&r, "organization.id"));
-    httpc_resp_cleanup(&r);
+    char *org = sign_up(c, "replicas");
 
     /* Both replicas answer. */
     int acked = 0;
@@ -286,17 +293,7 @@ Test(agents_replicas, killed_mid_run_loses_nothing_and_every_event_reaches_the_s
     pid_t a = spawn(&p, "agents"), b = spawn(&p, "agents");
 
     httpc_t *c = httpc_new(p.edge_url);
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    char id[37], body[256];
-    uuid_new(id);
-    snprintf(body, sizeof body,
-             "{\"email\":\"midrun-%.8s@example.com\",\"password\":\"" PASSWORD "\","
-             "\"name\":\"M\",\"org_name\":\"M org\"}",
-             id);
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/register", body, NULL, &r), ST_OK);
-    cr_assert_eq(r.status, 201, "%s", r.body.data);
-    char *org = xstrdup(httpc_resp_str(&r, "organization.id"));
-    httpc_resp_cleanup(&r);
+    char *org = sign_up(c, "midrun");
     char *sid = httpc_cookie(c, "sid");
     cr_assert_not_null(sid);
 
@@ -385,16 +382,9 @@ Test(agents_replicas, every_replica_lists_a_change_at_once, .timeout = 120)
     pid_t a = spawn(&p, "agents"), b = spawn(&p, "agents");
 
     httpc_t *c = httpc_new(p.edge_url);
+    free(sign_up(c, "fresh"));
     httpc_resp_t r = HTTPC_RESP_INIT;
-    char id[37], body[256];
-    uuid_new(id);
-    snprintf(body, sizeof body,
-             "{\"email\":\"fresh-%.8s@example.com\",\"password\":\"" PASSWORD "\","
-             "\"name\":\"F\",\"org_name\":\"F org\"}",
-             id);
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/register", body, NULL, &r), ST_OK);
-    cr_assert_eq(r.status, 201, "%s", r.body.data);
-    httpc_resp_cleanup(&r);
+    char body[64];
     cr_assert_eq(httpc_req(c, "POST", "/api/agents", "{\"name\":\"v0\"}", NULL, &r), ST_OK);
     cr_assert_eq(r.status, 201);
     char *path = fmt("/api/agents/%s", httpc_resp_str(&r, "id"));

@@ -843,14 +843,9 @@ Test(db, begin_org_sets_the_tenant_for_the_transaction)
     pool_free(p);
 }
 
-/* Row-level security keyed on app.org_id scopes what the (non-superuser) app role sees. */
-Test(db, begin_org_scopes_row_level_security)
+/* Schema s with a table notes (org_id, body) under forced row-level security on app.org_id. */
+static void notes_table(db_t *db, const char *s)
 {
-    const char *s = schema_name("t_");
-    const char *org_a = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
-    const char *org_b = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
     exec_fmt_ok(db, "CREATE SCHEMA %s", s);
     exec_fmt_ok(db, "CREATE TABLE %s.notes (org_id uuid NOT NULL, body text)", s);
     exec_fmt_ok(db, "ALTER TABLE %s.notes ENABLE ROW LEVEL SECURITY", s);
@@ -859,6 +854,17 @@ Test(db, begin_org_scopes_row_level_security)
                 "CREATE POLICY tenant ON %s.notes USING "
                 "(org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
                 s);
+}
+
+/* Row-level security keyed on app.org_id scopes what the (non-superuser) app role sees. */
+Test(db, begin_org_scopes_row_level_security)
+{
+    const char *s = schema_name("t_");
+    const char *org_a = "aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa";
+    const char *org_b = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
+    db_pool_t *p = pool_new(1);
+    db_t *db = acquire(p);
+    notes_table(db, s);
 
     char *ins = fmt("INSERT INTO %s.notes VALUES ('%s', 'a1'), ('%s', 'a2'), ('%s', 'b1')", s,
                     org_a, org_a, org_b);
@@ -897,14 +903,7 @@ Test(db, read_org_is_one_statement_in_the_tenant_transaction)
     const char *org_b = "bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb";
     db_pool_t *p = pool_new(1);
     db_t *db = acquire(p);
-    exec_fmt_ok(db, "CREATE SCHEMA %s", s);
-    exec_fmt_ok(db, "CREATE TABLE %s.notes (org_id uuid NOT NULL, body text)", s);
-    exec_fmt_ok(db, "ALTER TABLE %s.notes ENABLE ROW LEVEL SECURITY", s);
-    exec_fmt_ok(db, "ALTER TABLE %s.notes FORCE ROW LEVEL SECURITY", s);
-    exec_fmt_ok(db,
-                "CREATE POLICY tenant ON %s.notes USING "
-                "(org_id = nullif(current_setting('app.org_id', true), '')::uuid)",
-                s);
+    notes_table(db, s);
     exec_fmt_ok(db, "SET search_path TO %s", s);
     char *ins = fmt("INSERT INTO %s.notes VALUES ('%s', 'a1'), ('%s', 'a2'), ('%s', 'b1')", s,
                     org_a, org_a, org_b);

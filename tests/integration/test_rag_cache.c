@@ -5,23 +5,6 @@
 
 #include <signal.h>
 
-/* Waits until the replica's log says it serves. */
-static void wait_serving(pid_t pid)
-{
-    char *path = harness_log_path("rag", pid);
-    for (int i = 0; i < 400; i++) {
-        char *log = slurp(path);
-        bool ready = log && strstr(log, "rag: ready");
-        free(log);
-        if (ready)
-            break;
-        cr_assert_lt(i, 399, "rag replica %d did not get ready; see %s", (int)pid, path);
-        cr_assert_eq(kill(pid, 0), 0, "rag replica %d died; see %s", (int)pid, path);
-        usleep(25 * 1000);
-    }
-    free(path);
-}
-
 /* The total of a search with extra request headers (NULL-terminated "Name: value" lines). */
 static long search_total_with(person_t *p, const char *word, const char *const *headers)
 {
@@ -70,8 +53,8 @@ Test(rag_cache, cached_yet_every_replica_sees_a_change_at_once, .timeout = 120)
     pid_t r1 = harness_spawn_service("rag", env), r2 = harness_spawn_service("rag", env);
     cr_assert_gt(r1, 0);
     cr_assert_gt(r2, 0);
-    wait_serving(r1);
-    wait_serving(r2);
+    rag_wait_serving(r1);
+    rag_wait_serving(r2);
     person_t o = {0};
     person_sign_up(&o, "rag-fresh");
     char word[32], other[32];

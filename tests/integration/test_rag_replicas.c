@@ -3,25 +3,6 @@
  * killed hard, every later request is still answered by the one left. */
 #include "rag_helpers.h"
 
-#include <signal.h>
-
-/* Waits until the replica's log says it serves. */
-static void wait_serving(pid_t pid)
-{
-    char *path = harness_log_path("rag", pid);
-    for (int i = 0; i < 400; i++) {
-        char *log = slurp(path);
-        bool ready = log && strstr(log, "rag: ready");
-        free(log);
-        if (ready)
-            break;
-        cr_assert_lt(i, 399, "rag replica %d did not get ready; see %s", (int)pid, path);
-        cr_assert_eq(kill(pid, 0), 0, "rag replica %d died; see %s", (int)pid, path);
-        usleep(25 * 1000);
-    }
-    free(path);
-}
-
 /* How many categories the replica's log says it created. */
 static int created_by(pid_t pid)
 {
@@ -46,8 +27,8 @@ Test(rag_replicas, spread_and_survive, .timeout = 120)
     pid_t r1 = harness_spawn_service("rag", env), r2 = harness_spawn_service("rag", env);
     cr_assert_gt(r1, 0);
     cr_assert_gt(r2, 0);
-    wait_serving(r1);
-    wait_serving(r2);
+    rag_wait_serving(r1);
+    rag_wait_serving(r2);
     person_t o = {0};
     person_sign_up(&o, "rag-replicas");
     for (int i = 0; i < 40; i++) {
