@@ -309,6 +309,34 @@ await step('members: invite by email; the invitee accepts from the mail link and
   await page.getByRole('cell', { name: new RegExp(invitee.name) }).first().waitFor();
 });
 
+await step('password reset: the emailed link sets a new password', async () => {
+  const bob = await newPage(browser, DESKTOP);
+  await bob.goto('/login');
+  await bob.getByRole('link', { name: 'Forgot password?', exact: true }).click();
+  await bob.getByLabel('Email').fill(invitee.email);
+  await bob.getByRole('button', { name: 'Send reset link' }).click();
+  await bob.getByText(/a reset link is on its way/).waitFor();
+  const link = await mailLink(invitee.email, '/reset-password');
+  await bob.goto(link.replace(/^https?:\/\/[^/]+/, EDGE));
+  await bob.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await shot(bob, 'reset-password');
+  invitee.password = 'Silver-Lagoon-2027!';
+  await bob.getByLabel('New password').fill(invitee.password);
+  await bob.getByLabel('Confirm password').fill('something-else-2027');
+  await bob.getByRole('button', { name: 'Set password' }).click();
+  await bob.getByText('The passwords do not match').waitFor();
+  await bob.getByLabel('Confirm password').fill(invitee.password);
+  await bob.getByRole('button', { name: 'Set password' }).click();
+  await bob.getByText('Your password is changed').waitFor();
+  await bob.getByRole('link', { name: 'Sign in', exact: true }).first().click();
+  await bob.getByLabel('Email').fill(invitee.email);
+  await bob.getByLabel('Password').fill(invitee.password);
+  await bob.getByRole('button', { name: 'Sign in' }).click();
+  await bob.getByRole('heading', { name: /Hello, Bob/ }).waitFor();
+  await bob.context().close();
+  pages.splice(pages.indexOf(bob), 1);
+});
+
 await step('API keys: create one, copy it once, and call the API with it over plain HTTP', async () => {
   await nav(page, 'API keys').click();
   await page.getByRole('button', { name: 'Create API key' }).click();
@@ -373,6 +401,39 @@ await step('profile: change the name (PATCH /api/auth/me) and the password', asy
   const me = await page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()));
   expect(me.user.name === 'Alice Cooper', `the new name stored (got ${me.user.name})`);
   await shot(page, 'profile');
+});
+
+await step('several organisations: accept an invitation with the existing account, switch back and forth', async () => {
+  // Carol, another company's owner, signs up and invites Alice over the plain HTTP API.
+  const reg = await fetch(`${EDGE}/api/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: `carol-${run}@example.com`, password: 'Indigo-Falcon-2026!', name: 'Carol Partner', org_name: 'Partner Studio' }),
+  });
+  expect(reg.status === 201, `Carol registered (got ${reg.status})`);
+  const sid = (reg.headers.get('set-cookie') ?? '').match(/sid=([^;]+)/)?.[1];
+  expect(sid, 'a session cookie');
+  const inv = await fetch(`${EDGE}/api/org/invites`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Cookie: `sid=${sid}` },
+    body: JSON.stringify({ email: owner.email, role: 'admin' }),
+  });
+  expect(inv.status === 201, `invitation sent (got ${inv.status})`);
+  const link = await mailLink(owner.email, '/accept-invite');
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, EDGE));
+  await page.getByRole('radio', { name: 'I have an account' }).click();
+  await page.getByLabel('Your password').fill(owner.password);
+  await page.getByRole('button', { name: 'Accept invitation' }).click();
+  await page.waitForURL(EDGE + '/');
+  await page.getByTestId('org-switcher').getByText('Partner Studio').waitFor();
+  await page.getByTestId('org-switcher').click();
+  await page.getByRole('menuitem', { name: /Acme Trading/ }).waitFor();
+  await shot(page, 'org-switcher');
+  await page.getByRole('menuitem', { name: /Acme Trading/ }).click();
+  await page.getByTestId('org-switcher').getByText(owner.org).waitFor();
+  await page.getByText(`What is happening in ${owner.org}`).waitFor();
+  await nav(page, 'Agents').click();
+  await page.getByRole('link', { name: 'Support bot', exact: true }).waitFor();
 });
 
 await step('API reference: Swagger UI over /api/openapi.json', async () => {
