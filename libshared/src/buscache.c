@@ -10,8 +10,10 @@
 #include "shared/util.h"
 
 #define SCOPE_MAX 128
-/* Drops waiting to be applied; beyond this NATS discards them and the cache is cleared. */
-#define PENDING_MAX (1 << 20)
+/* Drops waiting to be applied (a replica that serves no reads for a while applies none).
+ * Beyond this NATS discards them, and the next read clears the whole cache instead: memory
+ * stays bounded (about 64 K messages) and no answer outlives a discarded drop. */
+#define PENDING_MAX (1 << 16)
 
 /* A key being computed: the other requests for it wait for that answer (no stampede when a
  * popular entry expires under load). */
