@@ -462,10 +462,10 @@ const TOUR = [
 
 await step('phone width: every main page fits 390 px without sideways scrolling', async () => {
   const phone = await newPage(browser, PHONE);
-  for (const path of ['/login', '/register', '/forgot-password']) {
+  for (const [name, path] of [['sign-in', '/login'], ['sign-up', '/register'], ['forgot-password', '/forgot-password']]) {
     await phone.goto(path);
     await phone.locator('.auth-card h1').waitFor();
-    await shot(phone, path === '/login' ? 'sign-in' : path.slice(1));
+    await shot(phone, name);
   }
   await phone.goto('/login');
   await phone.getByLabel('Email').fill(owner.email);
