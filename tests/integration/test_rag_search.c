@@ -1,5 +1,6 @@
 /* test_rag_search.c - full-text search over articles: Russian and English stemming (a query in
- * one word form finds another form), ranking (title above body), <mark> snippets, the category
+ * one word form finds another form), ranking (title above body), <mark> snippets (the article text
+ * HTML-escaped), the category
  * filter with q, paging totals, and web-search syntax. */
 #include "rag_helpers.h"
 
@@ -121,5 +122,37 @@ Test(rag_search, mixed_languages_and_category_filter)
     call_err(&o, "GET", long_q.data, NULL, 400, "q");
     buf_cleanup(&long_q);
     free(cat), free(in), free(out);
+    person_free(&o);
+}
+
+/* Snippets are safe HTML: only the matches are <mark> elements; the article's own tags are left
+ * out by ts_headline and every other special character comes back escaped (a client may render
+ * a snippet as it is). */
+Test(rag_search, snippets_are_safe_html)
+{
+    person_t o = {0};
+    person_sign_up(&o, "rag-snippet");
+    char *id = call(&o, "POST", "/api/kb/articles",
+                    "{\"title\":\"Markup\",\"body\":\"Write <script>alert(1)</script> & "
+                    "<b>bold</b> \\\"quoted\\\" if 2 < 3 in the invoice text.\"}",
+                    201, "id");
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    search(&o, "invoice", &r);
+    cr_assert_eq(total_of(&r), 1, "%s", r.body.data);
+    const char *snip = httpc_resp_str(&r, "items.0.snippet");
+    cr_assert_not_null(snip);
+    cr_assert(strstr(snip, "<mark>invoice</mark>"), "snippet: %s", snip);
+    cr_assert(strstr(snip, "&amp;"), "snippet: %s", snip);
+    cr_assert(strstr(snip, "&quot;quoted&quot;"), "snippet: %s", snip);
+    cr_assert(strstr(snip, "2 &lt; 3"), "snippet: %s", snip);
+    /* No markup but the marks. */
+    const char *p = snip;
+    while ((p = strchr(p, '<'))) {
+        cr_assert(strncmp(p, "<mark>", 6) == 0 || strncmp(p, "</mark>", 7) == 0, "snippet: %s",
+                  snip);
+        p++;
+    }
+    httpc_resp_cleanup(&r);
+    free(id);
     person_free(&o);
 }
