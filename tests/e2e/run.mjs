@@ -214,6 +214,21 @@ await step('agents: create with an invalid setting (inline API message), fix it,
   await page.getByRole('link', { name: 'Support bot', exact: true }).waitFor();
   await page.getByLabel('Status').selectOption('');
   await page.getByRole('link', { name: 'Sales assistant', exact: true }).waitFor();
+  // duplicate, then delete the copy after confirming
+  await page.getByRole('button', { name: 'Duplicate Sales assistant' }).click();
+  await page.getByText('Created “Sales assistant (copy)”').waitFor();
+  await page.getByRole('link', { name: 'Sales assistant (copy)', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Delete Sales assistant (copy)' }).click();
+  await page.getByRole('dialog').getByText('its sales scripts and its whole history will be deleted').waitFor();
+  await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+  await page.getByText('“Sales assistant (copy)” deleted').waitFor();
+  await page.getByRole('link', { name: 'Sales assistant (copy)', exact: true }).waitFor({ state: 'detached' });
+  // search
+  await page.getByLabel('Search agents…').fill('support');
+  await page.getByRole('link', { name: 'Sales assistant', exact: true }).waitFor({ state: 'detached' });
+  await page.getByRole('link', { name: 'Support bot', exact: true }).waitFor();
+  await page.getByLabel('Search agents…').fill('');
+  await page.getByRole('link', { name: 'Sales assistant', exact: true }).waitFor();
   await shot(page, 'agents');
 });
 
