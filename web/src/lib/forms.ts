@@ -2,6 +2,8 @@
 // address"), so the message goes under that input; anything else is a form-level message.
 import type { FieldValues, Path, UseFormSetError } from 'react-hook-form';
 import { ApiError } from './api';
+import i18n from './i18n';
+import { localizeDetail } from './messages';
 
 export function applyApiError<T extends FieldValues>(
   e: unknown,
@@ -12,7 +14,7 @@ export function applyApiError<T extends FieldValues>(
   if (e instanceof ApiError && [400, 403, 409, 422].includes(e.status) && e.field) {
     const f = alias[e.field] ?? e.field;
     if (fields.includes(f)) {
-      setError(f as Path<T>, { type: 'server', message: e.detail }, { shouldFocus: true });
+      setError(f as Path<T>, { type: 'server', message: localizeDetail(e.detail, i18n.resolvedLanguage ?? 'en') }, { shouldFocus: true });
       return true;
     }
   }

@@ -4,6 +4,7 @@ import { sanitizeSnippet } from './sanitize';
 import { backoffDelay } from './ws';
 import { countCategories } from './progress';
 import { describe as describeNotification } from './notifications';
+import { localizeDetail } from './messages';
 import en from '../locales/en';
 import ru from '../locales/ru';
 
@@ -88,5 +89,15 @@ describe('translations', () => {
       expect(r).toContain(`${b}_few`);
       expect(r).toContain(`${b}_many`);
     }
+  });
+});
+
+describe('API messages in Russian', () => {
+  it('translates the common validation messages, keeps others', () => {
+    expect(localizeDetail('must be at least 8 characters', 'ru')).toBe('не короче 8 символов');
+    expect(localizeDetail('must be between 0 and 2', 'ru')).toBe('должно быть от 0 до 2');
+    expect(localizeDetail('is one of the most common passwords; choose a less guessable one', 'ru')).toMatch(/распространённый/);
+    expect(localizeDetail('overlaps intervals[0]', 'ru')).toBe('overlaps intervals[0]');
+    expect(localizeDetail('must be at least 8 characters', 'en')).toBe('must be at least 8 characters');
   });
 });
