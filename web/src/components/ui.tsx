@@ -249,7 +249,16 @@ export function Pagination({ page, pages, onPage }: { page: number; pages: numbe
   );
 }
 
+/** Sets the browser tab's title to "<title> · Sales Agents". */
+export function usePageTitle(title: string | undefined) {
+  const { t } = useTranslation();
+  useEffect(() => {
+    document.title = title ? `${title} · ${t('app.name')}` : t('app.name');
+  }, [title, t]);
+}
+
 export function PageHeader({ title, subtitle, actions }: { title: string; subtitle?: string; actions?: ReactNode }) {
+  usePageTitle(title);
   return (
     <div className="page-header">
       <div>

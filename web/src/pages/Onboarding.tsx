@@ -10,7 +10,7 @@ import { useAuth } from '../lib/auth';
 import { applyApiError } from '../lib/forms';
 import { loadProgress, Progress, setSkipped } from '../lib/progress';
 import type { Agent, Category } from '../lib/types';
-import { Alert, Button, ErrorState, Field, Spinner, errorText } from '../components/ui';
+import { Alert, Button, ErrorState, Field, Spinner, errorText, usePageTitle } from '../components/ui';
 import { Logo } from '../components/Logo';
 import { LanguageSwitch } from '../components/AppShell';
 
@@ -24,6 +24,7 @@ export function Onboarding() {
   const [progress, setProgress] = useState<Progress | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [step, setStep] = useState<Step>('org');
+  usePageTitle(t(`onboarding.${step}.title`));
 
   const reload = async (advance = false) => {
     try {

@@ -3,9 +3,11 @@ import { useTranslation } from 'react-i18next';
 import { Bot, BookOpen, Zap } from 'lucide-react';
 import { Logo } from '../../components/Logo';
 import { LanguageSwitch } from '../../components/AppShell';
+import { usePageTitle } from '../../components/ui';
 
 export function AuthLayout({ title, subtitle, children, footer }: { title: string; subtitle?: string; children: ReactNode; footer?: ReactNode }) {
   const { t } = useTranslation();
+  usePageTitle(title);
   return (
     <div className="auth">
       <section className="auth-aside" aria-hidden>
