@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run.sh - runs every test binary of a build: the unit tests one after the other, the web
 # console's unit tests (vitest), then the integration tests and the console's browser end-to-end
-# test (tests/e2e/run.mjs, headless Chromium) inside an ephemeral stack ($BUILD/bin/devstack test). `make check` calls it
-# (and `make test`, with BUILD=build/asan and the sanitizers on).
+# test (tests/e2e/run.mjs, headless Chromium) inside an ephemeral stack ($BUILD/bin/devstack
+# test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
+# after `make web`; without web/node_modules and web/dist the console's tests count as failed.
 #
 # Counts are Criterion's ("Synthesis: Tested: X | Passing: Y | Failing: Z | Crashing: W"); a
 # binary without that line counts as one test. A binary that exits non-zero, or whose output has
@@ -79,24 +80,34 @@ for bin in "${units[@]}"; do
 done
 
 # The console's unit tests: vitest's JSON report gives the counts.
+echo "=== web (vitest)"
 if [ -d web/node_modules ]; then
-    echo "=== web (vitest)"
     set +e
     (cd web && npx --no-install vitest run --reporter=default --reporter=json \
         --outputFile.json="$work/vitest.json") 2>&1 </dev/null | tee "$work/out"
     rc=${PIPESTATUS[0]}
     set -e
-    p=$(node -e 'try{const r=require(process.argv[1]);console.log(r.numPassedTests)}catch{console.log(0)}' "$work/vitest.json")
-    f=$(node -e 'try{const r=require(process.argv[1]);console.log(r.numFailedTests)}catch{console.log(0)}' "$work/vitest.json")
-    if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then f=1; fi
-    passed=$((passed + p))
-    failed=$((failed + f))
-    [ "$f" -gt 0 ] && failures+=("web vitest ($f failed; exit status $rc)")
+    vitest_count() { node -e 'try { console.log(require(process.argv[1])[process.argv[2]] || 0) }
+                              catch { console.log(0) }' "$work/vitest.json" "$1"; }
+    p=$(vitest_count numPassedTests)
+    f=$(vitest_count numFailedTests)
+    if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
+        f=1
+    fi
+else
+    echo "web/node_modules is missing: run make web" >&2
+    p=0 f=1 rc=1
+fi
+passed=$((passed + p))
+failed=$((failed + f))
+if [ "$f" -gt 0 ]; then
+    failures+=("web vitest ($f failed; exit status $rc)")
 fi
 
 mapfile -t integ < <(find "$BUILD/tests/integration" -maxdepth 1 -type f -executable 2>/dev/null | sort)
-# The browser test runs in the same stack, last (it needs the built console: make web).
-[ -f web/dist/index.html ] && integ+=("tests/e2e/run.mjs")
+# The browser test runs in the same stack, last. Without a built console it fails by itself
+# (the edge would serve the placeholder page).
+integ+=("tests/e2e/run.mjs")
 if [ "${#integ[@]}" -gt 0 ]; then
     echo "=== integration and e2e (${#integ[@]} executables, via $BUILD/bin/devstack test)"
     set +e
