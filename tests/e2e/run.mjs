@@ -322,6 +322,18 @@ await step('members: invite by email; the invitee accepts from the mail link and
   pages.splice(pages.indexOf(bob), 1);
   await page.reload();
   await page.getByRole('cell', { name: new RegExp(invitee.name) }).first().waitFor();
+  // change Bob's role, and withdraw an invitation nobody accepted
+  await page.getByLabel(`Role of ${invitee.name}`).selectOption('member');
+  await page.getByText(`${invitee.name} is now Member`).waitFor();
+  await page.getByRole('button', { name: 'Invite member' }).click();
+  await page.getByRole('dialog').getByLabel('Email').fill(`nobody-${run}@example.com`);
+  await page.getByRole('dialog').getByRole('button', { name: 'Send invitation' }).click();
+  await page.getByText(`nobody-${run}@example.com`).first().waitFor();
+  await page.getByRole('button', { name: 'Withdraw' }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Withdraw' }).click();
+  await page.getByText('No pending invitations.').waitFor();
+  await page.getByLabel(`Role of ${invitee.name}`).selectOption('admin');
+  await page.getByText(`${invitee.name} is now Admin`).waitFor();
 });
 
 await step('password reset: the emailed link sets a new password', async () => {
