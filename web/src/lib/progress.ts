@@ -3,7 +3,7 @@
 import { api } from './api';
 import type { Agent, Article, Category, Page } from './types';
 
-export interface Progress { agents: number; activeAgents: number; categories: number; articles: number; firstAgent?: Agent }
+export interface Progress { agents: number; activeAgents: number; categories: number; articles: number; firstAgent?: Agent; recent: Agent[] }
 
 export function countCategories(tree: Category[] | undefined): number {
   return (tree ?? []).reduce((n, c) => n + 1 + countCategories(c.children), 0);
@@ -22,6 +22,7 @@ export async function loadProgress(): Promise<Progress> {
     categories: countCategories(cats.items),
     articles: Number(arts.total ?? 0),
     firstAgent: agents.items?.[0],
+    recent: agents.items ?? [],
   };
 }
 

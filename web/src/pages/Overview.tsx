@@ -5,6 +5,7 @@ import { useAuth } from '../lib/auth';
 import { loadProgress, setupDone } from '../lib/progress';
 import { api } from '../lib/api';
 import { formatDate } from '../lib/i18n';
+import type { Agent } from '../lib/types';
 import { Badge, EmptyState, ErrorState, PageHeader, Skeleton, useLoad } from '../components/ui';
 
 export function Overview() {
@@ -62,8 +63,8 @@ export function Overview() {
                 <h2>{t('overview.recentAgents')}</h2>
                 <Link to="/agents" className="small">{t('overview.viewAll')}</Link>
               </div>
-              {data.firstAgent ? (
-                <RecentAgents />
+              {data.recent.length ? (
+                <RecentAgents agents={data.recent} />
               ) : (
                 <EmptyState icon={<Bot size={24} />} title={t('agents.emptyTitle')} text={t('agents.emptyText')} action={<Link className="btn btn-primary btn-md" to="/agents/new"><Plus size={16} />{t('agents.new')}</Link>} />
               )}
@@ -96,12 +97,11 @@ function Check({ done, label, soon }: { done: boolean; label: string; soon?: str
   );
 }
 
-function RecentAgents() {
+function RecentAgents({ agents }: { agents: Agent[] }) {
   const { t } = useTranslation();
-  const { data } = useLoad(() => api.get<{ items?: { id: string; name: string; status?: string; updated_at?: string }[] }>('/api/agents', { per_page: 5, sort: '-updated_at' }), []);
   return (
     <ul className="mini-list">
-      {(data?.items ?? []).map((a) => (
+      {agents.map((a) => (
         <li key={a.id}>
           <Link to={`/agents/${a.id}`}>{a.name}</Link>
           <Badge tone={a.status === 'paused' ? 'amber' : 'green'}>{t(`agents.status.${a.status ?? 'active'}`)}</Badge>
