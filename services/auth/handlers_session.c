@@ -2,6 +2,7 @@
  * switch_org. A new session's token goes back in the Session-Token reply header (the edge sets
  * the cookie); only its sha256 digest is stored.
  */
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,12 @@
 #include "shared/crypto.h"
 #include "shared/util.h"
 #include "shared/text.h"
+
+/* The interface languages the console offers; NULL (not sent) is allowed by the callers. */
+static bool language_valid(const char *s)
+{
+    return s && (strcmp(s, "ru") == 0 || strcmp(s, "en") == 0);
+}
 
 #define BAD_LOGIN "invalid email or password"
 
@@ -45,10 +52,14 @@ status_t auth_handle_sign_up(void *arg, bus_req_t *req)
         st = auth_fail(req, ST_INVALID, "org_name: %s", why);
         goto done;
     }
+    if (in->language && !language_valid(in->language)) {
+        st = auth_fail(req, ST_INVALID, "language: must be ru or en");
+        goto done;
+    }
     if ((st = crypto_password_hash(in->password, &hash)))
         goto done;
     auth_session_draft_init(&draft, svc, req);
-    st = auth_store_register(svc->db, email, name, hash, org_name, &draft.row, &info);
+    st = auth_store_register(svc->db, email, name, hash, org_name, in->language, &draft.row, &info);
     if (st == ST_CONFLICT) {
         st = auth_fail(req, ST_CONFLICT, "email: an account with this address already exists");
         goto done;
@@ -260,8 +271,9 @@ done:
     return st;
 }
 
-/* svc.auth.update_me: the caller changes their own name. Cached `me` answers of the user are
- * dropped on every replica ("me:<id>"); sessions and sockets stay as they are. */
+/* svc.auth.update_me: the caller changes their own name and/or interface language (fields not
+ * sent stay). Cached `me` answers of the user are dropped on every replica ("me:<id>"); sessions
+ * and sockets stay as they are. */
 status_t auth_handle_update_me(void *arg, bus_req_t *req)
 {
     auth_svc_t *svc = arg;
@@ -277,11 +289,16 @@ status_t auth_handle_update_me(void *arg, bus_req_t *req)
         st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
         goto done;
     }
-    if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
+    if ((in->name || !in->language) &&
+        !text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
-    st = auth_store_update_me(svc->db, org, user, name, &info);
+    if (in->language && !language_valid(in->language)) {
+        st = auth_fail(req, ST_INVALID, "language: must be ru or en");
+        goto done;
+    }
+    st = auth_store_update_me(svc->db, org, user, name, in->language, &info);
     if (st == ST_NOT_FOUND)
         st = auth_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
     if (st)

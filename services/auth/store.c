@@ -30,6 +30,7 @@
 /* A SessionInfo row: columns named after the message's fields (dbmsg.h). */
 #define INFO_SELECT                                                                                \
     "SELECT u.id AS \"user.id\", u.email AS \"user.email\", u.name AS \"user.name\", "             \
+    "       u.language AS \"user.language\", "                                                     \
     "       " TS("u.created_at") " AS \"user.created_at\", "                                       \
     "       o.id AS \"organization.id\", o.name AS \"organization.name\", "                        \
     "       " TS("o.created_at") " AS \"organization.created_at\", m.role "                        \
@@ -42,7 +43,8 @@ static const db_stmt_t SESSION_INFO = {"auth_session_info",
 static const db_stmt_t INSERT_ORG = {"auth_insert_org",
     "INSERT INTO auth.orgs (name) VALUES ($1) RETURNING id", 1};
 static const db_stmt_t INSERT_USER = {"auth_insert_user",
-    "INSERT INTO auth.users (email, name, password_hash) VALUES ($1, $2, $3) RETURNING id", 3};
+    "INSERT INTO auth.users (email, name, password_hash, language) VALUES ($1, $2, $3, $4) "
+    "RETURNING id", 4};
 static const db_stmt_t INSERT_MEMBERSHIP = {"auth_insert_membership",
     "INSERT INTO auth.memberships (org_id, user_id, role) VALUES ($1, $2, $3) "
     "ON CONFLICT DO NOTHING RETURNING org_id", 3};
@@ -217,8 +219,9 @@ static const db_stmt_t CLEANUP = {"auth_cleanup",
     "       (SELECT count(*) FROM i)", 1};
 
 /* Profile and organisation details. The name is checked by the handler (text_clean). */
-static const db_stmt_t SET_USER_NAME = {"auth_set_user_name",
-    "UPDATE auth.users SET name = $2, updated_at = now() WHERE id = $1", 2};
+static const db_stmt_t SET_USER_DETAILS = {"auth_set_user_details",
+    "UPDATE auth.users SET name = coalesce($2, name), language = coalesce($3, language), "
+    "updated_at = now() WHERE id = $1", 3};
 static const db_stmt_t SET_ORG_NAME = {"auth_set_org_name",
     "UPDATE auth.orgs SET name = $2 WHERE id = $1 "
     "RETURNING id, name, " TS("created_at") " AS created_at", 2};
@@ -290,7 +293,7 @@ void auth_invite_row_cleanup(auth_invite_row_t *row)
 /* ---- accounts and sessions ------------------------------------------------------------------- */
 
 status_t auth_store_register(db_pool_t *pool, const char *email, const char *name,
-                             const char *password_hash, const char *org_name,
+                             const char *password_hash, const char *org_name, const char *language,
                              const auth_new_session_t *sess, Auth__SessionInfo **out)
 {
     db_t *db = NULL;
@@ -304,7 +307,7 @@ status_t auth_store_register(db_pool_t *pool, const char *email, const char *nam
     if ((st = run(db, &INSERT_ORG, po, &res)))
         goto done;
     org_id = col(res, 0, 0);
-    const char *pu[] = {email, name, password_hash};
+    const char *pu[] = {email, name, password_hash, language};
     if ((st = run(db, &INSERT_USER, pu, &res)))
         goto done; /* ST_CONFLICT: users_email_key */
     user_id = col(res, 0, 0);
@@ -832,7 +835,7 @@ done:
 }
 
 status_t auth_store_update_me(db_pool_t *pool, const char *org_id, const char *user_id,
-                              const char *name, Auth__SessionInfo **out)
+                              const char *name, const char *language, Auth__SessionInfo **out)
 {
     db_t *db = NULL;
     PGresult *res = NULL;
@@ -840,9 +843,9 @@ status_t auth_store_update_me(db_pool_t *pool, const char *org_id, const char *u
 
     if ((st = db_acquire(pool, &db)) || (st = db_begin(db)))
         goto done;
-    const char *pn[] = {user_id, name};
+    const char *pn[] = {user_id, name, language};
     const char *pi[] = {org_id, user_id};
-    if ((st = run(db, &SET_USER_NAME, pn, &res)) || (st = run(db, &SESSION_INFO, pi, &res)))
+    if ((st = run(db, &SET_USER_DETAILS, pn, &res)) || (st = run(db, &SESSION_INFO, pi, &res)))
         goto done;
     if (db_nrows(res) != 1) {
         st = ST_NOT_FOUND;
@@ -1116,7 +1119,7 @@ status_t auth_store_accept_invite(db_pool_t *pool, const char *invite_id, const 
     org_id = col(res, 0, 0);
     role = col(res, 0, 1);
     if (!user_id) {
-        const char *pu[] = {email, name, password_hash};
+        const char *pu[] = {email, name, password_hash, NULL};
         if ((st = run(db, &INSERT_USER, pu, &res))) {
             if (st == ST_CONFLICT)
                 *why = "email: an account with this address was just created; sign in to it "

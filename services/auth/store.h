@@ -32,7 +32,7 @@ void auth_invite_row_cleanup(auth_invite_row_t *row);
 
 /* Creates organisation, user (owner) and session at once. ST_CONFLICT: the email is taken. */
 status_t auth_store_register(db_pool_t *pool, const char *email, const char *name,
-                             const char *password_hash, const char *org_name,
+                             const char *password_hash, const char *org_name, const char *language,
                              const auth_new_session_t *sess, Auth__SessionInfo **out /* OUT */);
 /* The user id and password hash of an email; ST_NOT_FOUND if no such account. */
 status_t auth_store_find_credentials(db_pool_t *pool, const char *email, char **user_id /* OUT */,
@@ -101,9 +101,11 @@ status_t auth_store_change_password(db_pool_t *pool, const char *user_id, const 
 
 /* ---- profile and organisation ---------------------------------------------------------------- */
 
-/* Sets the user's name; the caller's SessionInfo in org_id comes out. */
+/* Sets the user's name and/or interface language (NULL: unchanged); the caller's SessionInfo in
+ * org_id comes out. */
 status_t auth_store_update_me(db_pool_t *pool, const char *org_id, const char *user_id,
-                              const char *name, Auth__SessionInfo **out /* OUT */);
+                              const char *name, const char *language,
+                              Auth__SessionInfo **out /* OUT */);
 /* Renames the organisation, if the actor is an owner or admin (ST_FORBIDDEN with *why else). */
 status_t auth_store_update_org(db_pool_t *pool, const char *org_id, const char *actor_id,
                                const char *name, Auth__Organization **out /* OUT */,

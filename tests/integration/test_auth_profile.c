@@ -1,7 +1,7 @@
-/* test_auth_profile.c - PATCH /api/auth/me (the user's own name) and PATCH /api/org (renaming
- * the organisation): validation naming the field, who may rename, that a cached `me` answer
- * never shows the old name afterwards (the caller's and other members'), and that another
- * organisation of the same user is untouched. */
+/* test_auth_profile.c - PATCH /api/auth/me (the user's own name and interface language) and
+ * PATCH /api/org (renaming the organisation): validation naming the field, who may rename, that
+ * a cached `me` answer never shows the old values afterwards (the caller's and other members'),
+ * and that another organisation of the same user is untouched. */
 #include "auth_helpers.h"
 
 /* PATCH path body as p; returns the status, the answer left in *r. */
@@ -118,6 +118,83 @@ Test(auth_profile, update_me_refuses_bad_names_and_writes_nothing)
     httpc_resp_cleanup(&r);
     httpc_free(anon);
     person_free(&a);
+}
+
+/* The language as GET /api/auth/me shows it, "" when absent (heap). */
+static char *my_language(person_t *p)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    req(p->c, "GET", "/api/auth/me", NULL, &r);
+    expect_status(&r, 200);
+    const char *v = httpc_resp_str(&r, "user.language");
+    char *out = xstrdup(v ? v : "");
+    httpc_resp_cleanup(&r);
+    return out;
+}
+
+Test(auth_profile, the_interface_language_is_kept_with_the_user)
+{
+    person_t a = {0}, b = {0};
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *lang = NULL, *body = NULL;
+
+    person_sign_up(&a, "lang");
+    lang = my_language(&a);
+    cr_assert_str_eq(lang, "", "not chosen yet");
+    free(lang);
+    cr_assert_eq(patch(&a, "/api/auth/me", "{\"language\":\"ru\"}", &r), 200, "%s", r.body.data);
+    cr_assert_str_eq(httpc_resp_str(&r, "user.language"), "ru");
+    cr_assert_str_eq(httpc_resp_str(&r, "user.name"), "lang", "a field not sent stays");
+    httpc_resp_cleanup(&r);
+    lang = my_language(&a);
+    cr_assert_str_eq(lang, "ru");
+    free(lang);
+    cr_assert_eq(patch(&a, "/api/auth/me", "{\"name\":\"Lena\"}", &r), 200);
+    httpc_resp_cleanup(&r);
+    lang = my_language(&a);
+    cr_assert_str_eq(lang, "ru", "a name change keeps the language");
+    free(lang);
+    expect_me(&a, "user.name", "Lena");
+
+    const char *bad[] = {"{\"language\":\"de\"}", "{\"language\":\"\"}", "{\"language\":\"RU\"}",
+                         "{\"name\":\"Lena\",\"language\":\"english\"}"};
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+        cr_assert_eq(patch(&a, "/api/auth/me", bad[i], &r), 400, "%s", bad[i]);
+        cr_assert_not_null(strstr(r.body.data, "language: "), "%s", r.body.data);
+        httpc_resp_cleanup(&r);
+    }
+    lang = my_language(&a);
+    cr_assert_str_eq(lang, "ru", "refused requests change nothing");
+    free(lang);
+
+    /* Sign-up may say it at once; a bad one is refused before anything is written. */
+    b.c = edge_client();
+    b.email = unique_email("lang-signup");
+    if (asprintf(&body,
+                 "{\"email\":\"%s\",\"password\":\"" PASSWORD "\",\"name\":\"B\","
+                 "\"org_name\":\"B org\",\"language\":\"fr\"}",
+                 b.email) < 0)
+        abort();
+    req(b.c, "POST", "/api/auth/register", body, &r);
+    expect_status(&r, 400);
+    cr_assert_not_null(strstr(r.body.data, "language: "), "%s", r.body.data);
+    httpc_resp_cleanup(&r);
+    free(body);
+    if (asprintf(&body,
+                 "{\"email\":\"%s\",\"password\":\"" PASSWORD "\",\"name\":\"B\","
+                 "\"org_name\":\"B org\",\"language\":\"en\"}",
+                 b.email) < 0)
+        abort();
+    req(b.c, "POST", "/api/auth/register", body, &r);
+    expect_status(&r, 201);
+    cr_assert_str_eq(httpc_resp_str(&r, "user.language"), "en");
+    httpc_resp_cleanup(&r);
+    free(body);
+    lang = my_language(&b);
+    cr_assert_str_eq(lang, "en");
+    free(lang);
+    person_free(&a);
+    person_free(&b);
 }
 
 Test(auth_profile, owners_and_admins_rename_the_org_members_cannot)
