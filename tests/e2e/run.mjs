@@ -400,13 +400,23 @@ await step('live notifications: a message published on the bus shows as a toast 
   await page.keyboard.press('Escape');
 });
 
-await step('language: switch to Russian, remembered after a reload', async () => {
+await step('language: switch to Russian, remembered after a reload and on another device', async () => {
   await page.getByRole('button', { name: 'RU', exact: true }).click();
   await nav(page, 'Агенты').waitFor();
   await page.reload();
   await nav(page, 'База знаний').waitFor();
   expect((await page.evaluate(() => document.documentElement.lang)) === 'ru', 'html lang=ru');
   await shot(page, 'overview-ru');
+  // saved with the account: a fresh English browser signing in follows it
+  const other = await newPage(browser, DESKTOP, 'en-US');
+  await other.goto('/login');
+  await other.getByRole('heading', { name: 'Welcome back' }).waitFor();
+  await other.getByLabel('Email').fill(owner.email);
+  await other.getByLabel('Password').fill(owner.password);
+  await other.getByRole('button', { name: 'Sign in' }).click();
+  await nav(other, 'Агенты').waitFor();
+  await other.context().close();
+  pages.splice(pages.indexOf(other), 1);
   await page.getByRole('button', { name: 'EN', exact: true }).click();
   await nav(page, 'Agents').waitFor();
 });

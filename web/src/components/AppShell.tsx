@@ -30,6 +30,7 @@ function useOutside(open: boolean, close: () => void) {
 
 export function LanguageSwitch({ compact }: { compact?: boolean }) {
   const { i18n, t } = useTranslation();
+  const { setLanguage } = useAuth();
   const cur = (i18n.resolvedLanguage ?? 'en').slice(0, 2);
   return (
     <div className="lang-switch" role="group" aria-label={t('common.language')}>
@@ -39,7 +40,7 @@ export function LanguageSwitch({ compact }: { compact?: boolean }) {
           type="button"
           className={cur === l.code ? 'active' : ''}
           aria-pressed={cur === l.code}
-          onClick={() => void i18n.changeLanguage(l.code)}
+          onClick={() => void setLanguage(l.code)}
           title={l.label}
         >
           {compact ? l.code.toUpperCase() : l.label}

@@ -1,6 +1,7 @@
 // Who is signed in: GET /api/auth/me at start, and after sign-in, sign-up, org switch.
 import { createContext, ReactNode, useCallback, useContext, useEffect, useState } from 'react';
 import { api, ApiError, setUnauthorizedHandler } from './api';
+import i18n from './i18n';
 import type { OrgEntry, SessionInfo } from './types';
 
 interface AuthState {
@@ -13,6 +14,8 @@ interface AuthState {
   loadOrgs: () => Promise<void>;
   switchOrg: (id: string) => Promise<void>;
   canEdit: boolean;
+  /** Switches the interface language; signed in, it is saved with the user (every device follows). */
+  setLanguage: (lang: 'ru' | 'en') => Promise<void>;
 }
 
 const Ctx = createContext<AuthState | null>(null);
@@ -68,9 +71,28 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     [loadOrgs],
   );
 
+  // The language saved with the user wins over this browser's (it may have been chosen elsewhere).
+  const saved = me?.user.language;
+  useEffect(() => {
+    if (saved && !(i18n.resolvedLanguage ?? '').startsWith(saved)) void i18n.changeLanguage(saved);
+  }, [saved]);
+
+  const setLanguage = useCallback(
+    async (lang: 'ru' | 'en') => {
+      await i18n.changeLanguage(lang);
+      if (!me || me.user.language === lang) return;
+      try {
+        setMe(await api.patch<SessionInfo>('/api/auth/me', { language: lang }));
+      } catch {
+        /* kept in this browser at least */
+      }
+    },
+    [me],
+  );
+
   const canEdit = me?.role === 'owner' || me?.role === 'admin';
   return (
-    <Ctx.Provider value={{ me, ready, setMe, refresh, signOut, orgs, loadOrgs, switchOrg, canEdit }}>{children}</Ctx.Provider>
+    <Ctx.Provider value={{ me, ready, setMe, refresh, signOut, orgs, loadOrgs, switchOrg, canEdit, setLanguage }}>{children}</Ctx.Provider>
   );
 }
 

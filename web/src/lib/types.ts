@@ -2,7 +2,7 @@
 
 export type Role = 'owner' | 'admin' | 'member';
 
-export interface User { id: string; email: string; name?: string; created_at?: string }
+export interface User { id: string; email: string; name?: string; language?: 'ru' | 'en'; created_at?: string }
 export interface Organization { id: string; name: string; created_at?: string }
 export interface SessionInfo { user: User; organization: Organization; role: Role }
 export interface OrgEntry { id: string; name: string; role: Role; joined_at?: string; current?: boolean }

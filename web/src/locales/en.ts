@@ -130,7 +130,7 @@ const en = {
   },
   profile: {
     title: 'Profile', subtitle: 'Your personal details, language and password.', details: 'Personal details', saved: 'Profile saved',
-    language: 'Language', interfaceLanguage: 'Interface language', languageHint: 'Remembered in this browser.',
+    language: 'Language', interfaceLanguage: 'Interface language', languageHint: 'Saved with your account: every device you sign in on follows it.',
     password: 'Password', changePassword: 'Change password', passwordChanged: 'Password changed; your other sessions were signed out.', wrongPassword: 'The current password is wrong.',
   },
   notifications: {

@@ -130,7 +130,7 @@ const ru = {
   },
   profile: {
     title: 'Профиль', subtitle: 'Личные данные, язык и пароль.', details: 'Личные данные', saved: 'Профиль сохранён',
-    language: 'Язык', interfaceLanguage: 'Язык интерфейса', languageHint: 'Запоминается в этом браузере.',
+    language: 'Язык', interfaceLanguage: 'Язык интерфейса', languageHint: 'Сохраняется в аккаунте: его подхватит любое устройство, где вы войдёте.',
     password: 'Пароль', changePassword: 'Сменить пароль', passwordChanged: 'Пароль изменён; остальные сеансы завершены.', wrongPassword: 'Текущий пароль неверен.',
   },
   notifications: {

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { applyApiError } from '../../lib/forms';
+import { currentLang } from '../../lib/i18n';
 import type { SessionInfo } from '../../lib/types';
 import { Alert, Button, Field, errorText } from '../../components/ui';
 import { AuthLayout } from './AuthLayout';
@@ -21,7 +22,7 @@ export function SignUp() {
   const onSubmit = async (f: Form) => {
     setFormError(null);
     try {
-      const s = await api.post<SessionInfo>('/api/auth/register', f);
+      const s = await api.post<SessionInfo>('/api/auth/register', { ...f, language: currentLang() });
       setMe(s);
       nav('/onboarding', { replace: true });
     } catch (e) {

@@ -60,13 +60,14 @@ function ProfileForm() {
 
 function LanguageCard() {
   const { t, i18n } = useTranslation();
+  const { setLanguage } = useAuth();
   const cur = (i18n.resolvedLanguage ?? 'en').slice(0, 2);
   return (
     <section className="card form-section">
       <h2>{t('profile.language')}</h2>
       <div className="field">
         <label htmlFor="profile-language">{t('profile.interfaceLanguage')}</label>
-        <select id="profile-language" value={cur} onChange={(e) => void i18n.changeLanguage(e.target.value)}>
+        <select id="profile-language" value={cur} onChange={(e) => void setLanguage(e.target.value as 'ru' | 'en')}>
           {LANGUAGES.map((l) => <option key={l.code} value={l.code}>{l.label}</option>)}
         </select>
         <p className="field-hint">{t('profile.languageHint')}</p>
