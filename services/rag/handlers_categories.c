@@ -28,24 +28,42 @@ static status_t opt_uuid(bus_req_t *req, const char *field, const char *s, char 
     return ST_OK;
 }
 
-/* svc.rag.list_categories: the organisation's whole tree, siblings in their manual order. */
+/* The organisation's tree, for bus_reply_cached. */
+typedef struct {
+    rag_svc_t *svc;
+    const char *org;
+} tree_call_t;
+
+static status_t tree_fill(void *arg, ProtobufCMessage **out)
+{
+    tree_call_t *c = arg;
+    Rag__Category **flat = NULL;
+    size_t n = 0;
+    status_t st = rag_store_list_categories(c->svc->db, c->org, &flat, &n);
+    if (st)
+        return st;
+    Rag__CategoryTree *tree = xcalloc(1, sizeof *tree);
+    rag__category_tree__init(tree);
+    rag_tree_build(&flat, n, &tree->items, &tree->n_items); /* freed with the message */
+    *out = &tree->base;
+    return ST_OK;
+}
+
+/* svc.rag.list_categories: the organisation's whole tree, siblings in their manual order
+ * (cached like the article lists, dropped by every change). */
 status_t rag_handle_list_categories(void *arg, bus_req_t *req)
 {
     rag_svc_t *svc = arg;
     Rag__ListCategoriesRequest *in = NULL;
-    Rag__CategoryTree tree = RAG__CATEGORY_TREE__INIT;
-    Rag__Category **flat = NULL;
-    size_t n = 0;
     rag_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, false, &c)) ||
-        (st = rag_store_list_categories(svc->db, c.org, &flat, &n)))
-        goto done;
-    rag_tree_build(&flat, n, &tree.items, &tree.n_items);
-done:
-    bus_reply(req, st, st == ST_OK ? &tree.base : NULL);
-    rag_tree_free(tree.items, tree.n_items);
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, false, &c))) {
+        bus_reply(req, st, NULL);
+    } else {
+        tree_call_t call = {svc, c.org};
+        st = bus_reply_cached(req, svc->lists, c.org, "categories", tree_fill, &call);
+    }
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
 }

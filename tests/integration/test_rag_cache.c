@@ -58,6 +58,7 @@ Test(rag_cache, cached_yet_every_replica_sees_a_change_at_once, .timeout = 120)
     person_t o = {0};
     person_sign_up(&o, "rag-fresh");
     char word[32], other[32];
+    char *cat = mk_category(&o, "first name", NULL);
     for (int v = 0; v < 10; v++) {
         snprintf(word, sizeof word, "zanzibar%d", v);
         snprintf(other, sizeof other, "kilimanjaro%d", v);
@@ -75,10 +76,22 @@ Test(rag_cache, cached_yet_every_replica_sees_a_change_at_once, .timeout = 120)
         free(call(&o, "DELETE", path, NULL, 204, NULL));
         for (int i = 0; i < 4; i++)
             cr_assert_eq(search_total(&o, other), 0, "deleted, yet still found");
+        /* The category tree likewise. */
+        char *cat_path = fmt("/api/kb/categories/%s", cat),
+             *rename = fmt("{\"name\":\"%s\"}", word);
+        free(call(&o, "PATCH", cat_path, rename, 200, NULL));
+        for (int i = 0; i < 4; i++) {
+            char *name = call(&o, "GET", "/api/kb/categories", NULL, 200, "items.0.name");
+            cr_assert_str_eq(name, word, "renamed, yet the tree showed %s", name);
+            free(name);
+        }
+        free(rename);
+        free(cat_path);
         free(patch);
         free(path);
         free(id);
     }
+    free(cat);
     harness_stop(r1);
     harness_stop(r2);
     person_free(&o);
