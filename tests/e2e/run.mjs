@@ -8,7 +8,7 @@
 //   build/bin/devstack test tests/e2e/run.mjs        (after `npm ci && npm run build` in web/)
 // Env: CHROMIUM (/usr/bin/chromium), SCREENSHOTS (build/screenshots), E2E_SLOWMO (ms), E2E_HEADED=1.
 import { createRequire } from 'node:module';
-import { mkdirSync, readdirSync, readFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +31,9 @@ if (!existsSync(CHROMIUM)) {
   console.error(`e2e: no Chromium at ${CHROMIUM} (infra/deps.sh installs Debian's chromium)`);
   process.exit(2);
 }
+// No picture (or failure shot) of an earlier run stays: the folder's PNGs go first.
 mkdirSync(SHOTS, { recursive: true });
+for (const f of readdirSync(SHOTS)) if (f.endsWith('.png')) rmSync(join(SHOTS, f), { force: true });
 
 const DESKTOP = { width: 1440, height: 900 };
 const PHONE = { width: 390, height: 844 };
