@@ -94,6 +94,9 @@ void *auth_msg_new(const ProtobufCMessageDescriptor *desc);
 /* Frees a message and everything it points to (heap strings, submessages). NULL-safe. */
 void auth_msg_free(void *msg);
 
+/* ST_OK when the request carries the caller's organisation and user (auth_req_org / _user);
+ * otherwise ST_UNAUTHORIZED with the reply's message set. */
+status_t auth_signed_in(bus_req_t *req, const char *org, const char *user);
 /* Sets the reply's error message (printf-style) and returns st, for `st = auth_fail(...)`. */
 status_t auth_fail(bus_req_t *req, status_t st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

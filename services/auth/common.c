@@ -27,6 +27,11 @@ void auth_msg_free(void *msg)
         protobuf_c_message_free_unpacked(msg, NULL);
 }
 
+status_t auth_signed_in(bus_req_t *req, const char *org, const char *user)
+{
+    return org && user ? ST_OK : auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+}
+
 status_t auth_fail(bus_req_t *req, status_t st, const char *fmt, ...)
 {
     buf_t b = BUF_INIT;

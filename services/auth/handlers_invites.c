@@ -38,10 +38,8 @@ status_t auth_handle_create_invite(void *arg, bus_req_t *req)
     auth_log_ctx(req, &ctx);
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!auth_email_normalize(in->email, &email)) {
         st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
         goto done;
@@ -96,10 +94,8 @@ status_t auth_handle_list_invites(void *arg, bus_req_t *req)
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
     status_t st;
 
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     st = auth_store_list_invites(svc->db, org, user, &list, &why);
     if (st && why)
         st = auth_fail(req, st, "%s", why);
@@ -121,10 +117,8 @@ status_t auth_handle_revoke_invite(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!auth_parse_uuid(in->id, id)) {
         st = auth_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;

@@ -27,10 +27,8 @@ status_t auth_handle_create_api_key(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "name: %s", why);
         goto done;
@@ -66,10 +64,8 @@ status_t auth_handle_list_api_keys(void *arg, bus_req_t *req)
     const char *org = auth_req_org(req), *user = auth_req_user(req);
     status_t st;
 
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     st = auth_store_list_api_keys(svc->db, org, user, &list);
 done:
     bus_reply(req, st, st == ST_OK ? &list->base : NULL);
@@ -89,10 +85,8 @@ status_t auth_handle_delete_api_key(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!auth_parse_uuid(in->id, id)) {
         st = auth_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;

@@ -42,10 +42,8 @@ status_t auth_handle_update_member(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!auth_parse_uuid(in->user_id, target)) {
         st = auth_fail(req, ST_INVALID, "user_id: must be a UUID");
         goto done;
@@ -82,10 +80,8 @@ status_t auth_handle_remove_member(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!auth_parse_uuid(in->user_id, target)) {
         st = auth_fail(req, ST_INVALID, "user_id: must be a UUID");
         goto done;
@@ -118,10 +114,8 @@ status_t auth_handle_update_org(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, reason, sizeof reason)) {
         st = auth_fail(req, ST_INVALID, "name: %s", reason);
         goto done;

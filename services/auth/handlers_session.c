@@ -188,10 +188,8 @@ status_t auth_handle_me(void *arg, bus_req_t *req)
     const char *org = auth_req_org(req), *user = auth_req_user(req);
     status_t st;
 
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     st = ST_OK;
     if ((info = auth_mecache_get(svc->me, org, user, time_now_ms())))
         goto done;
@@ -285,10 +283,8 @@ status_t auth_handle_update_me(void *arg, bus_req_t *req)
 
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
-    if (!org || !user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+    if ((st = auth_signed_in(req, org, user)))
         goto done;
-    }
     if ((in->name || !in->language) &&
         !text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
         st = auth_fail(req, ST_INVALID, "name: %s", why);
