@@ -15,28 +15,7 @@
 /* A member of owner's organisation with `role`, joined through an invitation. */
 static inline void person_join(person_t *owner, person_t *p, const char *role)
 {
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    char *email = unique_email(role), *body = NULL, *token = NULL;
-
-    if (asprintf(&body, "{\"email\":\"%s\",\"role\":\"%s\"}", email, role) < 0)
-        abort();
-    req(owner->c, "POST", "/api/org/invites", body, &r);
-    expect_status(&r, 201);
-    free(body);
-    token = outbox_token(email, "invite");
-    if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
-                 role) < 0)
-        abort();
-    p->c = edge_client();
-    p->email = email;
-    req(p->c, "POST", "/api/auth/invites/accept", body, &r);
-    expect_status(&r, 201);
-    p->user_id = xstrdup(httpc_resp_str(&r, "user.id"));
-    p->org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
-    cr_assert_str_eq(p->org_id, owner->org_id);
-    httpc_resp_cleanup(&r);
-    free(body);
-    free(token);
+    person_invite(owner, p, role, role);
 }
 
 /* printf into a heap string. */

@@ -222,4 +222,33 @@ static inline char *outbox_token(const char *email, const char *kind)
     return token;
 }
 
+/* Invites a new account into inviter's organisation as role (through the mailed invitation) and
+ * signs it in: p->c holds its session. tag names the account. */
+static inline void person_invite(person_t *inviter, person_t *p, const char *tag, const char *role)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *email = unique_email(tag), *body = NULL, *token = NULL;
+
+    if (asprintf(&body, "{\"email\":\"%s\",\"role\":\"%s\"}", email, role) < 0)
+        abort();
+    req(inviter->c, "POST", "/api/org/invites", body, &r);
+    expect_status(&r, 201);
+    httpc_resp_cleanup(&r);
+    free(body);
+    token = outbox_token(email, "invite");
+    if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
+                 tag) < 0)
+        abort();
+    p->c = edge_client();
+    p->email = email;
+    req(p->c, "POST", "/api/auth/invites/accept", body, &r);
+    expect_status(&r, 201);
+    p->user_id = xstrdup(httpc_resp_str(&r, "user.id"));
+    p->org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
+    cr_assert_str_eq(p->org_id, inviter->org_id);
+    httpc_resp_cleanup(&r);
+    free(body);
+    free(token);
+}
+
 #endif

@@ -14,26 +14,7 @@
 /* Invites a new account into owner's organisation as role and signs it in (p). */
 static inline void rag_add_member(person_t *owner, person_t *p, const char *tag, const char *role)
 {
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    char *email = unique_email(tag), *body = NULL;
-    if (asprintf(&body, "{\"email\":\"%s\",\"role\":\"%s\"}", email, role) < 0)
-        abort();
-    req(owner->c, "POST", "/api/org/invites", body, &r);
-    expect_status(&r, 201);
-    free(body);
-    char *token = outbox_token(email, "invite");
-    if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
-                 tag) < 0)
-        abort();
-    p->c = edge_client();
-    p->email = email;
-    req(p->c, "POST", "/api/auth/invites/accept", body, &r);
-    expect_status(&r, 201);
-    p->user_id = xstrdup(httpc_resp_str(&r, "user.id"));
-    p->org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
-    httpc_resp_cleanup(&r);
-    free(body);
-    free(token);
+    person_invite(owner, p, tag, role);
 }
 
 /* printf into a heap string. */

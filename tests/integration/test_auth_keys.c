@@ -53,31 +53,6 @@ static long delete_key(httpc_t *c, const char *id)
     return s;
 }
 
-/* Invites email into owner's org as role and accepts it (a new account). */
-static void add_member(person_t *owner, person_t *p, const char *tag, const char *role)
-{
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    char *email = unique_email(tag), *body = NULL;
-    if (asprintf(&body, "{\"email\":\"%s\",\"role\":\"%s\"}", email, role) < 0)
-        abort();
-    req(owner->c, "POST", "/api/org/invites", body, &r);
-    expect_status(&r, 201);
-    free(body);
-    char *token = outbox_token(email, "invite");
-    if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
-                 tag) < 0)
-        abort();
-    p->c = edge_client();
-    p->email = email;
-    req(p->c, "POST", "/api/auth/invites/accept", body, &r);
-    expect_status(&r, 201);
-    p->user_id = xstrdup(httpc_resp_str(&r, "user.id"));
-    p->org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
-    httpc_resp_cleanup(&r);
-    free(body);
-    free(token);
-}
-
 Test(auth_keys, create_use_list_revoke)
 {
     person_t owner;
@@ -133,7 +108,7 @@ Test(auth_keys, members_see_their_own_keys_managers_see_all)
 {
     person_t owner, member;
     person_sign_up(&owner, "keyorg");
-    add_member(&owner, &member, "keymember", "member");
+    person_invite(&owner, &member, "keymember", "member");
     key_t_ ko = create_key(&owner, "owner key");
     key_t_ km = create_key(&member, "member key");
 

@@ -29,33 +29,6 @@ static void expect_me(person_t *p, const char *what, const char *want)
     free(v);
 }
 
-/* Invites email into inviter's organisation with role and accepts as a new account. */
-static void join(person_t *inviter, person_t *p, const char *tag, const char *role)
-{
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    char *email = unique_email(tag), *body = NULL, *token = NULL;
-
-    if (asprintf(&body, "{\"email\":\"%s\",\"role\":\"%s\"}", email, role) < 0)
-        abort();
-    req(inviter->c, "POST", "/api/org/invites", body, &r);
-    expect_status(&r, 201);
-    httpc_resp_cleanup(&r);
-    free(body);
-    token = outbox_token(email, "invite");
-    if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
-                 tag) < 0)
-        abort();
-    p->c = edge_client();
-    p->email = email;
-    req(p->c, "POST", "/api/auth/invites/accept", body, &r);
-    expect_status(&r, 201);
-    p->user_id = xstrdup(httpc_resp_str(&r, "user.id"));
-    p->org_id = xstrdup(httpc_resp_str(&r, "organization.id"));
-    httpc_resp_cleanup(&r);
-    free(body);
-    free(token);
-}
-
 Test(auth_profile, update_me_changes_the_name_at_once)
 {
     person_t a = {0};
@@ -203,8 +176,8 @@ Test(auth_profile, owners_and_admins_rename_the_org_members_cannot)
     httpc_resp_t r = HTTPC_RESP_INIT;
 
     person_sign_up(&owner, "org-owner");
-    join(&owner, &admin, "org-admin", "admin");
-    join(&owner, &member, "org-member", "member");
+    person_invite(&owner, &admin, "org-admin", "admin");
+    person_invite(&owner, &member, "org-member", "member");
     expect_me(&member, "organization.name", "org-owner org"); /* cached for the member */
 
     cr_assert_eq(patch(&owner, "/api/org", "{\"name\":\"Acme Trading\"}", &r), 200, "%s",
