@@ -120,7 +120,8 @@ static void on_reconnected(natsConnection *nc, void *closure)
     LOG_INFO("bus: reconnected to NATS");
 }
 
-status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **out)
+static status_t connect_with(const char *name, const char *url, int timeout_ms,
+                             const bus_loop_t *loop, bus_t **out)
 {
     natsOptions *opts = NULL;
     bus_t *bus = xcalloc(1, sizeof *bus);
@@ -139,7 +140,9 @@ status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **
         natsOptions_SetReconnectWait(opts, 250) != NATS_OK ||
         natsOptions_SetReconnectBufSize(opts, 8 * 1024 * 1024) != NATS_OK ||
         natsOptions_SetDisconnectedCB(opts, on_disconnected, bus) != NATS_OK ||
-        natsOptions_SetReconnectedCB(opts, on_reconnected, bus) != NATS_OK) {
+        natsOptions_SetReconnectedCB(opts, on_reconnected, bus) != NATS_OK ||
+        (loop && natsOptions_SetEventLoop(opts, loop->loop, loop->attach, loop->read, loop->write,
+                                          loop->detach) != NATS_OK)) {
         LOG_ERROR("bus: invalid NATS options (url %s)", url);
         st = ST_INVALID;
         goto done;
@@ -166,6 +169,17 @@ done:
     }
     *out = bus;
     return ST_OK;
+}
+
+status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **out)
+{
+    return connect_with(name, url, timeout_ms, NULL, out);
+}
+
+status_t bus_connect_loop(const char *name, const char *url, int timeout_ms, const bus_loop_t *loop,
+                          bus_t **out)
+{
+    return connect_with(name, url, timeout_ms, loop, out);
 }
 
 natsConnection *bus_nats(bus_t *bus)

@@ -65,6 +65,8 @@ status_t edge_call(struct lws *wsi, pss_t *pss, const char *subject, const void 
 {
     if (pss->ncalls == EDGE_MAX_CALLS)
         return ST_INTERNAL;
+    if (edge.stopping)
+        return ST_UNAVAILABLE; /* the bus is closing */
     uint64_t seq = ++edge.next_seq;
     inflight_put(seq, wsi);
     pss->calls[pss->ncalls++] = seq;

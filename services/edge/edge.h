@@ -49,6 +49,19 @@ typedef struct cq_item {
 } cq_item_t;
 
 void cq_push(cq_item_t *item);
+/* Handles every queued completion (replies, notifications, revocations); the loop's thread. */
+void edge_drain_completions(void);
+
+/* natsloop.c: the bus connection driven by the lws loop (cnats event-loop mode). */
+extern const bus_loop_t natsloop_hooks;
+/* The protocol callback of the adopted NATS socket ("nats"). */
+int natsloop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                      size_t len);
+/* Carries out attach / detach / write requests that cnats threads left for the loop. */
+void natsloop_apply(void);
+/* True on the loop's thread. */
+bool edge_on_loop(void);
+
 cq_item_t *cq_take_all(void);
 void cq_item_free(cq_item_t *item);
 
@@ -123,6 +136,7 @@ typedef struct {
     buf_t openapi;
     pss_t *ws_clients;
     volatile bool stopping;
+    pthread_t loop_thread; /* the one thread that runs lws_service */
 } edge_t;
 
 extern edge_t edge;

@@ -26,7 +26,7 @@ void health_start_ready(struct lws *wsi, pss_t *pss)
     char subject[96];
 
     pss->stage = STAGE_READY;
-    if (natsConnection_Status(bus_nats(edge.bus)) != NATS_CONN_STATUS_CONNECTED) {
+    if (edge.stopping || natsConnection_Status(bus_nats(edge.bus)) != NATS_CONN_STATUS_CONNECTED) {
         static const char down[] = "{\"status\":\"unavailable\",\"checks\":{\"bus\":\"down\"}}";
         edge_respond(pss, 503, "application/json", down, sizeof down - 1);
         return;

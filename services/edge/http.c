@@ -115,7 +115,7 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *uri)
     return 0;
 }
 
-static void drain_completions(void)
+void edge_drain_completions(void)
 {
     cq_item_t *item = cq_take_all();
     while (item) {
@@ -158,7 +158,8 @@ int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 
     switch (reason) {
     case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        drain_completions();
+        natsloop_apply();
+        edge_drain_completions();
         return 0;
     default:
         break;

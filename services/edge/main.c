@@ -1,6 +1,7 @@
 /* main.c - the edge: configuration, the bus connection and its subscriptions (notifications,
  * revocations), the libwebsockets context, the service loop and a clean shutdown. */
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@ edge_t edge;
 
 static const struct lws_protocols protocols[] = {
     {"http", edge_callback, sizeof(pss_t), 65536, 0, NULL, 0},
+    {"nats", natsloop_callback, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0},
 };
 
@@ -23,6 +25,16 @@ static void on_signal(int sig)
     edge.stopping = true;
     if (edge.ctx)
         lws_cancel_service(edge.ctx);
+}
+
+static atomic_bool bus_closed;
+
+static void *close_bus(void *bus)
+{
+    bus_free(bus);
+    atomic_store(&bus_closed, true);
+    lws_cancel_service(edge.ctx);
+    return NULL;
 }
 
 static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
@@ -80,13 +92,7 @@ int main(void)
         return 2;
     routes_init();
     openapi_build(&edge.openapi);
-
-    if (bus_connect("edge", config_str("NATS_URL", "nats://127.0.0.1:4222"), 30000, &edge.bus))
-        goto done;
-    if (subscribe("notify.user.*.>", CQ_NOTIFY, &edge.notify_user_sub) ||
-        subscribe("notify.org.*.>", CQ_NOTIFY, &edge.notify_org_sub) ||
-        subscribe("auth.revoked", CQ_REVOKE, &edge.revoke_sub))
-        goto done;
+    edge.loop_thread = pthread_self();
 
     memset(&info, 0, sizeof info);
     info.port = edge.cfg.port;
@@ -104,6 +110,14 @@ int main(void)
                   edge.cfg.port);
         goto done;
     }
+    /* The bus's socket is polled by this loop (natsloop.c): connect once the loop exists. */
+    if (bus_connect_loop("edge", config_str("NATS_URL", "nats://127.0.0.1:4222"), 30000,
+                         &natsloop_hooks, &edge.bus))
+        goto done;
+    if (subscribe("notify.user.*.>", CQ_NOTIFY, &edge.notify_user_sub) ||
+        subscribe("notify.org.*.>", CQ_NOTIFY, &edge.notify_org_sub) ||
+        subscribe("auth.revoked", CQ_REVOKE, &edge.revoke_sub))
+        goto done;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
@@ -117,7 +131,20 @@ done:
     natsSubscription_Destroy(edge.notify_user_sub);
     natsSubscription_Destroy(edge.notify_org_sub);
     natsSubscription_Destroy(edge.revoke_sub);
-    bus_free(edge.bus); /* pending calls complete into the queue, freed below */
+    /* Closing the bus drains its subscriptions, which takes round trips to the server: the loop
+     * keeps driving the socket until it is done (new calls are refused meanwhile). Pending
+     * calls complete into the queue, freed below. */
+    if (edge.ctx && edge.bus) {
+        pthread_t closer;
+        pthread_create(&closer, NULL, close_bus, edge.bus);
+        while (!atomic_load(&bus_closed))
+            if (lws_service(edge.ctx, 0) < 0)
+                break;
+        pthread_join(closer, NULL);
+    } else {
+        bus_free(edge.bus);
+    }
+    edge.bus = NULL;
     if (edge.ctx)
         lws_context_destroy(edge.ctx);
     edge.ctx = NULL;

@@ -46,6 +46,27 @@ typedef struct bus_req bus_req_t;
 /* Connects to url (comma-separated list allowed) as `name`. Retries the first connection until
  * it succeeds or timeout_ms passes; afterwards reconnects forever. */
 status_t bus_connect(const char *name, const char *url, int timeout_ms, bus_t **out);
+
+/* An event loop that drives the connection's socket itself (cnats event-loop mode: no read
+ * thread). cnats calls attach with the socket when (re)connected, read/write to ask for read /
+ * write readiness, detach when the socket goes; the loop then calls
+ * natsConnection_ProcessReadEvent / ProcessWriteEvent. The callbacks may come from cnats
+ * threads (reconnects, timers). */
+typedef struct {
+    void *loop;
+    natsEvLoop_Attach attach;
+    natsEvLoop_ReadAddRemove read;
+    natsEvLoop_WriteAddRemove write;
+    natsEvLoop_Detach detach;
+} bus_loop_t;
+/* bus_connect in event-loop mode: the loop's thread reads and writes the socket, so no read
+ * thread wakes per message. (Replies to bus_call_async still reach their callback through the
+ * inbox subscription's delivery thread: a synchronous inbox polled by the loop would save that
+ * hand-off too, but cnats's NextMsg swallows a no-responders reply without saying whose it was,
+ * and a call nobody serves must fail at once.) Synchronous calls, serving and flushes need the
+ * loop running on another thread; the edge uses none of them. */
+status_t bus_connect_loop(const char *name, const char *url, int timeout_ms, const bus_loop_t *loop,
+                          bus_t **out);
 /* Stops serving (drains in-flight handlers), closes, frees. NULL-safe. */
 void bus_free(bus_t *bus);
 natsConnection *bus_nats(bus_t *bus);
