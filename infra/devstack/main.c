@@ -25,9 +25,6 @@
 #include "shared/util.h"
 #include "stack/stack.h"
 
-#define DEMO_EMAIL    "demo@example.com"
-#define DEMO_PASSWORD "Demo-Agents-2026"
-
 /* Keys `devstack env` prints: what a shell or a test needs to reach the running stack. */
 static const char *const env_keys[] = {
     "EDGE_URL",     "PUBLIC_URL", "NATS_URL",      "NATS_MONITOR_URL", "DATABASE_URL",
@@ -137,51 +134,6 @@ static void write_env_file(const devstack_t *s, const char *path)
     stack_env_cleanup(&env);
 }
 
-/* Log in as the demo user, or register the demo organisation. Tolerates a missing auth API:
- * false (with a warning) when the demo login does not work. */
-static bool seed_demo(const devstack_t *s)
-{
-    buf_t url = BUF_INIT;
-    char *resp = NULL;
-    int code = 0;
-    bool ok = false;
-    const char *login = "{\"email\":\"" DEMO_EMAIL "\",\"password\":\"" DEMO_PASSWORD "\"}";
-    const char *reg = "{\"email\":\"" DEMO_EMAIL "\",\"password\":\"" DEMO_PASSWORD
-                      "\",\"name\":\"Demo User\",\"org_name\":\"Demo Company\"}";
-
-    buf_printf(&url, "http://127.0.0.1:%d/api/auth/login", s->edge_port);
-    if (stack_http("POST", url.data, login, NULL, 10000, &code, NULL) == ST_OK && code == 200) {
-        fprintf(stderr, "devstack: demo organisation already there\n");
-        ok = true;
-        goto done;
-    }
-    buf_reset(&url);
-    buf_printf(&url, "http://127.0.0.1:%d/api/auth/register", s->edge_port);
-    if (stack_http("POST", url.data, reg, NULL, 10000, &code, &resp) != ST_OK) {
-        fprintf(stderr,
-                "devstack: warning: could not seed the demo organisation: no answer from "
-                "%s\n",
-                url.data);
-    } else if (code == 200 || code == 201) {
-        fprintf(stderr, "devstack: demo organisation \"Demo Company\" created\n");
-        ok = true;
-    } else if (code == 404 || code == 405 || code == 501 || code == 503) {
-        fprintf(stderr,
-                "devstack: warning: the auth API is not there yet (%s answered %d): no demo "
-                "organisation seeded\n",
-                url.data, code);
-    } else {
-        fprintf(stderr,
-                "devstack: warning: seeding the demo organisation failed: %s answered %d: "
-                "%.300s\n",
-                url.data, code, resp ? resp : "");
-    }
-done:
-    free(resp);
-    buf_cleanup(&url);
-    return ok;
-}
-
 static int cmd_run(void)
 {
     devstack_t s;
@@ -248,13 +200,13 @@ static int cmd_run(void)
         goto stop;
     }
     write_env_file(&s, envfile.data);
-    bool seeded = s.have_edge && seed_demo(&s);
+    bool seeded = s.have_edge && stack_seed_demo(s.edge_port);
 
     printf("\n  The platform is running.\n");
     if (s.have_edge) {
         printf("    URL:         http://127.0.0.1:%d/\n", s.edge_port);
         if (seeded)
-            printf("    demo login:  %s / %s\n", DEMO_EMAIL, DEMO_PASSWORD);
+            printf("    demo login:  %s / %s\n", STACK_DEMO_EMAIL, STACK_DEMO_PASSWORD);
         else
             printf("    demo login:  none yet (no auth API to seed it; see the warning above)\n");
     } else {

@@ -122,6 +122,23 @@ void stack_log_tail(const char *path, int lines, const char *prefix, FILE *out);
 status_t stack_http(const char *method, const char *url, const char *json_body,
                     const char *const headers[], int timeout_ms, int *code /* OUT */,
                     char **response /* OUT, may be NULL */);
+/* stack_http, and *cookie (caller frees; NULL when the answer set none) gets
+ * "<cookie_name>=<value>" from the answer's Set-Cookie headers, ready for a Cookie header. */
+status_t stack_http_cookie(const char *method, const char *url, const char *json_body,
+                           const char *const headers[], int timeout_ms, int *code /* OUT */,
+                           char **response /* OUT, may be NULL */, const char *cookie_name,
+                           char **cookie /* OUT */);
+
+/* ---- the demo organisation (make run) -------------------------------------------------------- */
+
+#define STACK_DEMO_EMAIL    "demo@example.com"
+#define STACK_DEMO_PASSWORD "Demo-Agents-2026"
+
+/* Makes sure the demo account exists on the edge at http://127.0.0.1:<edge_port>: signs it up
+ * when it is not there and then gives its organisation a sample agent with a sales script and a
+ * knowledge-base category with two articles (Russian and English). Warnings go to stderr. True
+ * when the demo account can sign in afterwards. */
+bool stack_seed_demo(int edge_port);
 
 /* ---- one local stack ------------------------------------------------------------------------- */
 

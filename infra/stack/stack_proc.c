@@ -15,6 +15,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -578,9 +579,44 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
     return size * nmemb;
 }
 
+/* Keeps "name=value" of the wanted cookie from a Set-Cookie header line. */
+typedef struct {
+    const char *name;
+    char *value;
+} cookie_grab_t;
+
+static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+    cookie_grab_t *g = arg;
+    size_t n = size * nmemb, nl = strlen(g->name);
+    static const char key[] = "set-cookie:";
+    if (n > sizeof key && strncasecmp(data, key, sizeof key - 1) == 0) {
+        const char *v = data + sizeof key - 1, *end = data + n;
+        while (v < end && *v == ' ')
+            v++;
+        if ((size_t)(end - v) > nl && strncmp(v, g->name, nl) == 0 && v[nl] == '=') {
+            const char *stop = v;
+            while (stop < end && *stop != ';' && *stop != '\r' && *stop != '\n')
+                stop++;
+            free(g->value);
+            g->value = xstrndup(v, (size_t)(stop - v));
+        }
+    }
+    return n;
+}
+
 status_t stack_http(const char *method, const char *url, const char *json_body,
                     const char *const headers[], int timeout_ms, int *code, char **response)
 {
+    return stack_http_cookie(method, url, json_body, headers, timeout_ms, code, response, NULL,
+                             NULL);
+}
+
+status_t stack_http_cookie(const char *method, const char *url, const char *json_body,
+                           const char *const headers[], int timeout_ms, int *code, char **response,
+                           const char *cookie_name, char **cookie)
+{
+    cookie_grab_t grab = {cookie_name, NULL};
     CURL *c = NULL;
     struct curl_slist *hl = NULL;
     buf_t body = BUF_INIT;
@@ -598,6 +634,10 @@ status_t stack_http(const char *method, const char *url, const char *json_body,
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
+    if (cookie_name && cookie) {
+        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+        curl_easy_setopt(c, CURLOPT_HEADERDATA, &grab);
+    }
     if (json_body) {
         hl = curl_slist_append(hl, "Content-Type: application/json");
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
@@ -616,7 +656,12 @@ status_t stack_http(const char *method, const char *url, const char *json_body,
     *code = (int)http;
     if (response)
         *response = buf_steal(&body);
+    if (cookie) {
+        *cookie = grab.value;
+        grab.value = NULL;
+    }
 done:
+    free(grab.value);
     buf_cleanup(&body);
     curl_slist_free_all(hl);
     if (c)
