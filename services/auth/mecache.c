@@ -159,12 +159,6 @@ void auth_mecache_drop(auth_mecache_t *c, const char *org_id, const char *user_i
     pthread_mutex_unlock(&c->mu);
 }
 
-void auth_mecache_drop_user(auth_mecache_t *c, const char *user_id)
-{
-    if (user_id)
-        auth_mecache_drop(c, NULL, user_id);
-}
-
 void auth_mecache_apply_revocation(auth_mecache_t *c, const char *body, size_t len)
 {
     char id[ID_LEN];

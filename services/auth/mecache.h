@@ -28,8 +28,6 @@ Auth__SessionInfo *auth_mecache_get(auth_mecache_t *c, const char *org_id, const
                                     int64_t now_ms);
 void auth_mecache_put(auth_mecache_t *c, const char *org_id, const char *user_id,
                       const Auth__SessionInfo *info, int64_t now_ms);
-/* Drops every entry of user_id (all organisations). */
-void auth_mecache_drop_user(auth_mecache_t *c, const char *user_id);
 /* Drops the entries matching org_id and user_id; NULL matches any (not both NULL). */
 void auth_mecache_drop(auth_mecache_t *c, const char *org_id, const char *user_id);
 /* Applies an auth.revoked message body: "user:<id>" and "me:<id>" drop that user, "org:<id>"

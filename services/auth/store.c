@@ -253,6 +253,24 @@ static void *row_msg(const PGresult *res, int row, const ProtobufCMessageDescrip
     return db_row_new_msg(res, row, d);
 }
 
+/* The one row of res as a message of type d, then COMMIT: *out set only when both worked
+ * (ST_NOT_FOUND without exactly one row). */
+static status_t commit_row(db_t *db, const PGresult *res, const ProtobufCMessageDescriptor *d,
+                           void **out)
+{
+    if (db_nrows(res) != 1)
+        return ST_NOT_FOUND;
+    void *m = row_msg(res, 0, d);
+    if (!m)
+        return ST_INTERNAL;
+    status_t st = db_commit(db);
+    if (st)
+        auth_msg_free(m);
+    else
+        *out = m;
+    return st;
+}
+
 /* Inside a transaction: inserts the session for (org, user), marks the membership used and
  * reads the SessionInfo. */
 static status_t start_session(db_t *db, const char *org_id, const char *user_id,
@@ -814,20 +832,7 @@ status_t auth_store_update_member(db_pool_t *pool, const char *org_id, const cha
     const char *pm[] = {org_id, target_id};
     if ((st = run(db, &SET_ROLE, ps, &res)) || (st = run(db, &GET_MEMBER, pm, &res)))
         goto done;
-    if (db_nrows(res) != 1) {
-        st = ST_NOT_FOUND;
-        goto done;
-    }
-    Auth__Member *m = row_msg(res, 0, &auth__member__descriptor);
-    if (!m) {
-        st = ST_INTERNAL;
-        goto done;
-    }
-    if ((st = db_commit(db))) {
-        auth_msg_free(m);
-        goto done;
-    }
-    *out = m;
+    st = commit_row(db, res, &auth__member__descriptor, (void **)out);
 done:
     PQclear(res);
     db_release(db);
@@ -847,20 +852,7 @@ status_t auth_store_update_me(db_pool_t *pool, const char *org_id, const char *u
     const char *pi[] = {org_id, user_id};
     if ((st = run(db, &SET_USER_DETAILS, pn, &res)) || (st = run(db, &SESSION_INFO, pi, &res)))
         goto done;
-    if (db_nrows(res) != 1) {
-        st = ST_NOT_FOUND;
-        goto done;
-    }
-    Auth__SessionInfo *info = row_msg(res, 0, &auth__session_info__descriptor);
-    if (!info) {
-        st = ST_INTERNAL;
-        goto done;
-    }
-    if ((st = db_commit(db))) {
-        auth_msg_free(info);
-        goto done;
-    }
-    *out = info;
+    st = commit_row(db, res, &auth__session_info__descriptor, (void **)out);
 done:
     PQclear(res);
     db_release(db);
@@ -892,20 +884,7 @@ status_t auth_store_update_org(db_pool_t *pool, const char *org_id, const char *
     const char *p[] = {org_id, name};
     if ((st = run(db, &SET_ORG_NAME, p, &res)))
         goto done;
-    if (db_nrows(res) != 1) {
-        st = ST_NOT_FOUND;
-        goto done;
-    }
-    Auth__Organization *org = row_msg(res, 0, &auth__organization__descriptor);
-    if (!org) {
-        st = ST_INTERNAL;
-        goto done;
-    }
-    if ((st = db_commit(db))) {
-        auth_msg_free(org);
-        goto done;
-    }
-    *out = org;
+    st = commit_row(db, res, &auth__organization__descriptor, (void **)out);
 done:
     PQclear(res);
     db_release(db);

@@ -59,8 +59,6 @@ int natsloop_callback(struct lws *wsi, enum lws_callback_reasons reason, void *u
                       size_t len);
 /* Carries out attach / detach / write requests that cnats threads left for the loop. */
 void natsloop_apply(void);
-/* True on the loop's thread. */
-bool edge_on_loop(void);
 
 cq_item_t *cq_take_all(void);
 void cq_item_free(cq_item_t *item);

@@ -37,7 +37,7 @@ static atomic_bool write_wanted;
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static op_t *head, *tail;
 
-bool edge_on_loop(void)
+static bool edge_on_loop(void)
 {
     return pthread_equal(pthread_self(), edge.loop_thread);
 }

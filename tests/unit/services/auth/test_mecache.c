@@ -32,7 +32,7 @@ Test(mecache, disabled_is_null_and_harmless)
     cr_assert_null(c);
     auth_mecache_put(c, "o", "u", info("u", "owner"), 0);
     cr_assert_null(auth_mecache_get(c, "o", "u", 0));
-    auth_mecache_drop_user(c, "u");
+    auth_mecache_drop(c, NULL, "u");
     auth_mecache_free(c);
 }
 
