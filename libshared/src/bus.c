@@ -248,10 +248,19 @@ static int method_of(const bus_t *bus, const char *subject)
     return -2;
 }
 
+/* The request a worker thread is running, for bus_current_request_id. */
+static _Thread_local const bus_req_t *current_req;
+
+const char *bus_current_request_id(void)
+{
+    return current_req ? bus_req_id(current_req) : NULL;
+}
+
 static void run_one(bus_t *bus, natsMsg *msg)
 {
     bus_req_t req = {.bus = bus, .msg = msg, .method = method_of(bus, natsMsg_GetSubject(msg))};
     log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(msg)};
+    status_t hst = ST_OK;
 
     if (deadline_passed(msg)) {
         /* The caller has given up; answering would only add load. */
@@ -265,11 +274,16 @@ static void run_one(bus_t *bus, natsMsg *msg)
     } else if (req.method == -1) {
         handle_ping(bus->svc, &req);
     } else {
-        bus->fns[req.method](bus->svc, &req);
+        current_req = &req;
+        hst = bus->fns[req.method](bus->svc, &req);
+        current_req = NULL;
     }
     if (!req.replied) {
-        LOG_CTX_ERROR(&ctx, "bus: handler returned without replying");
-        bus_reply(&req, ST_INTERNAL, NULL);
+        /* A handler may fail without replying: its status is the answer. Success needs a
+         * reply (the answer's message), so a handler that forgot it answers ST_INTERNAL. */
+        if (hst == ST_OK)
+            LOG_CTX_ERROR(&ctx, "bus: handler returned without replying");
+        bus_reply(&req, hst == ST_OK ? ST_INTERNAL : hst, NULL);
     }
     free(req.errmsg);
     for (int i = 0; i < req.nhdrs; i++) {

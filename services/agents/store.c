@@ -20,7 +20,6 @@
 #include "shared/util.h"
 
 /* A timestamptz column as RFC 3339 UTC with milliseconds, like time_format_rfc3339. */
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* clang-format off */
 
@@ -29,7 +28,7 @@
     "a.id, a.name, a.description, a.status, a.model, a.instructions, a.temperature, "              \
     "a.max_tokens, a.response_delay_seconds, a.channels, a.pipeline_ids, a.pipeline_status_ids, " \
     "a.kb_category_ids, a.working_hours, a.language, a.version, "                                  \
-    TS("a.created_at") " AS created_at, " TS("a.updated_at") " AS updated_at, "                    \
+    SVC_TS("a.created_at") " AS created_at, " SVC_TS("a.updated_at") " AS updated_at, "            \
     "a.created_by, a.updated_by"
 
 /* An Agent as JSON (version snapshots): keys are the field names; NULLs dropped. */
@@ -41,12 +40,12 @@
     "'channels', a.channels, 'pipeline_ids', a.pipeline_ids, "                                     \
     "'pipeline_status_ids', a.pipeline_status_ids, 'kb_category_ids', a.kb_category_ids, "         \
     "'working_hours', a.working_hours, 'language', a.language, 'version', a.version, "             \
-    "'created_at', " TS("a.created_at") ", 'updated_at', " TS("a.updated_at") ", "                 \
+    "'created_at', " SVC_TS("a.created_at") ", 'updated_at', " SVC_TS("a.updated_at") ", "         \
     "'created_by', a.created_by, 'updated_by', a.updated_by))"
 
 #define SCRIPT_COLS                                                                                \
     "s.id, s.agent_id, s.name, s.body, s.variables, s.pipeline_status_id, "                        \
-    TS("s.created_at") " AS created_at, " TS("s.updated_at") " AS updated_at, "                    \
+    SVC_TS("s.created_at") " AS created_at, " SVC_TS("s.updated_at") " AS updated_at, "            \
     "s.created_by, s.updated_by"
 
 /* The list filters: $1 org, $2 ILIKE pattern, $3 status, $4 channel. */
@@ -107,7 +106,7 @@ static const db_stmt_t COUNT_VERSIONS = {"agents_count_versions",
 static const db_stmt_t LIST_VERSIONS = {"agents_list_versions",
     "SELECT jsonb_strip_nulls(jsonb_build_object('version', v.version, 'action', v.action, "
     "  'restored_from', v.restored_from, 'agent', v.snapshot, "
-    "  'created_at', " TS("v.created_at") ", 'created_by', v.created_by))::text "
+    "  'created_at', " SVC_TS("v.created_at") ", 'created_by', v.created_by))::text "
     "FROM agents.versions v WHERE v.org_id = $1 AND v.agent_id = $2 "
     "ORDER BY v.version DESC LIMIT $3::int OFFSET $4::int", 4};
 
@@ -223,50 +222,17 @@ static void agent_params_cleanup(agent_params_t *p)
     buf_cleanup(&p->hours);
 }
 
-/* Acquires a connection and begins a transaction for org. */
-static status_t begin(db_pool_t *pool, const char *org, db_t **db)
-{
-    status_t st = db_acquire(pool, db);
-    if (!st && (st = db_begin_org(*db, org))) {
-        db_release(*db);
-        *db = NULL;
-    }
-    return st;
-}
-
-/* Runs stmt expecting one row: its columns (json: its first column, a JSON document) as a new
- * message of type d. */
-static status_t exec_row(db_t *db, const db_stmt_t *stmt, const char *const *params, bool json,
-                         const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
+/* Runs stmt expecting one row whose first column is a JSON document: a new message of type d. */
+static status_t exec_json(db_t *db, const db_stmt_t *stmt, const char *const *params,
+                          const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
 {
     PGresult *res = NULL;
     status_t st;
 
-    if ((st = db_exec(db, stmt, params, &res)))
-        goto done;
-    if (db_nrows(res) == 0) {
-        st = ST_NOT_FOUND;
-        goto done;
-    }
-    if (json)
-        st = json_msg(db_get(res, 0, 0), d, out);
-    else if (!(*out = db_row_new_msg(res, 0, d)))
-        st = ST_INTERNAL;
-done:
+    if ((st = db_exec(db, stmt, params, &res)) == ST_OK)
+        st = db_nrows(res) == 0 ? ST_NOT_FOUND : json_msg(db_get(res, 0, 0), d, out);
     PQclear(res);
     return st;
-}
-
-static status_t exec_msg(db_t *db, const db_stmt_t *stmt, const char *const *params,
-                         const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
-{
-    return exec_row(db, stmt, params, false, d, out);
-}
-
-static status_t exec_json(db_t *db, const db_stmt_t *stmt, const char *const *params,
-                          const ProtobufCMessageDescriptor *d, ProtobufCMessage **out)
-{
-    return exec_row(db, stmt, params, true, d, out);
 }
 
 /* Row i of res as a new message of type d (ST_INTERNAL, logged, when it does not fit). */
@@ -289,7 +255,7 @@ static status_t snapshot(db_t *db, const char *org, const char *user, const char
 status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_query_t *q,
                            Agents__AgentList **out)
 {
-    Agents__AgentList *list = agents_msg_new(&agents__agent_list__descriptor);
+    Agents__AgentList *list = svc_msg_new(&agents__agent_list__descriptor);
     PGresult *res = NULL;
     db_t *db = NULL;
     buf_t pattern = BUF_INIT;
@@ -305,8 +271,8 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
         }
         buf_putc(&pattern, '%');
     }
-    snprintf(limit, sizeof limit, "%d", q->per_page);
-    snprintf(offset, sizeof offset, "%lld", (long long)(q->page - 1) * q->per_page);
+    snprintf(limit, sizeof limit, "%d", q->page.per_page);
+    snprintf(offset, sizeof offset, "%lld", (long long)svc_page_offset(&q->page));
     const char *p[] = {org, pattern.data, q->status, q->channel, q->sort, limit, offset};
     /* The total comes with the rows; only a page past the end needs counting apart. */
     /* Reads: each statement in its own one-round-trip transaction. */
@@ -315,7 +281,7 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
     list->has_total = true;
     if (db_nrows(res) > 0) {
         list->total = (int32_t)db_get_int(res, 0, PQfnumber(res, "_total"));
-    } else if (q->page > 1) {
+    } else if (q->page.page > 1) {
         PGresult *count = NULL;
         if ((st = db_read_org(db, org, &COUNT_AGENTS, p, &count)))
             goto done;
@@ -331,17 +297,14 @@ status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_q
             goto done;
         }
     }
-    list->has_page = list->has_per_page = list->has_pages = true;
-    list->page = q->page;
-    list->per_page = q->per_page;
-    list->pages = (list->total + q->per_page - 1) / q->per_page;
+    svc_page_reply(&list->base, &q->page, list->total);
     *out = list;
     list = NULL;
 done:
     PQclear(res);
     db_release(db);
     buf_cleanup(&pattern);
-    agents_msg_free(list);
+    svc_msg_free(list);
     return st;
 }
 
@@ -366,7 +329,7 @@ status_t agents_store_get(db_pool_t *pool, const char *org, const char *id, Agen
     a = NULL;
 done:
     db_release(db);
-    agents_msg_free(a);
+    svc_msg_free(a);
     return st;
 }
 
@@ -398,14 +361,15 @@ status_t agents_store_create(db_pool_t *pool, const char *org, const char *user,
     db_t *db = NULL;
     status_t st;
 
-    if ((st = begin(pool, org, &db)) || (st = insert_agent(db, org, user, a, "create", &created)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = insert_agent(db, org, user, a, "create", &created)) ||
         (st = agents_event_agent(db, "created", org, user, created, 0)) || (st = db_commit(db)))
         goto done;
     *out = created;
     created = NULL;
 done:
     db_release(db);
-    agents_msg_free(created);
+    svc_msg_free(created);
     return st;
 }
 
@@ -437,7 +401,8 @@ static status_t edit_agent(db_t *db, const char *org, const char *user, const ch
     const char *p[] = {org, id};
     status_t st;
 
-    if ((st = exec_msg(db, &LOCK_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&a)))
+    if ((st = svc_store_one(db, &LOCK_AGENT, p, &agents__agent__descriptor,
+                            (ProtobufCMessage **)&a)))
         goto done;
     if ((st = edit(db, a, arg, why, whylen)) ||
         (st = write_agent(db, org, user, a, action, restored_from, &written)) ||
@@ -446,8 +411,8 @@ static status_t edit_agent(db_t *db, const char *org, const char *user, const ch
     *out = written;
     written = NULL;
 done:
-    agents_msg_free(a);
-    agents_msg_free(written);
+    svc_msg_free(a);
+    svc_msg_free(written);
     return st;
 }
 
@@ -459,7 +424,7 @@ status_t agents_store_update(db_pool_t *pool, const char *org, const char *user,
     db_t *db = NULL;
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
         (st = edit_agent(db, org, user, id, edit, arg, "update", 0, &a, why, whylen)) ||
         (st = db_commit(db)))
         goto done;
@@ -467,7 +432,7 @@ status_t agents_store_update(db_pool_t *pool, const char *org, const char *user,
     a = NULL;
 done:
     db_release(db);
-    agents_msg_free(a);
+    svc_msg_free(a);
     return st;
 }
 
@@ -530,7 +495,7 @@ static status_t restore_edit(db_t *db, void *row, void *arg, char *why, size_t w
     if ((st = agents_validate_agent(row, why, whylen)))
         st = ST_CONFLICT; /* a snapshot that later rules no longer accept */
 done:
-    agents_msg_free(snap);
+    svc_msg_free(snap);
     return st;
 }
 
@@ -542,7 +507,7 @@ status_t agents_store_restore(db_pool_t *pool, const char *org, const char *user
     db_t *db = NULL;
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
         (st = edit_agent(db, org, user, id, restore_edit, &r, "restore", version, &a, why,
                          whylen)) ||
         (st = db_commit(db)))
@@ -551,7 +516,7 @@ status_t agents_store_restore(db_pool_t *pool, const char *org, const char *user
     a = NULL;
 done:
     db_release(db);
-    agents_msg_free(a);
+    svc_msg_free(a);
     return st;
 }
 
@@ -562,15 +527,15 @@ status_t agents_store_delete(db_pool_t *pool, const char *org, const char *user,
     const char *p[] = {org, id};
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
-        (st =
-             exec_msg(db, &DELETE_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&a)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = svc_store_one(db, &DELETE_AGENT, p, &agents__agent__descriptor,
+                            (ProtobufCMessage **)&a)) ||
         (st = agents_event_agent(db, "deleted", org, user, a, 0)))
         goto done;
     st = db_commit(db);
 done:
     db_release(db);
-    agents_msg_free(a);
+    svc_msg_free(a);
     return st;
 }
 
@@ -584,8 +549,9 @@ status_t agents_store_duplicate(db_pool_t *pool, const char *org, const char *us
     const char *p[] = {org, id};
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
-        (st = exec_msg(db, &GET_AGENT, p, &agents__agent__descriptor, (ProtobufCMessage **)&src)))
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = svc_store_one(db, &GET_AGENT, p, &agents__agent__descriptor,
+                            (ProtobufCMessage **)&src)))
         goto done;
     char *name = agents_copy_name(src->name);
     free(src->name);
@@ -600,7 +566,7 @@ status_t agents_store_duplicate(db_pool_t *pool, const char *org, const char *us
         if ((st = row_msg(res, i, &agents__script__descriptor, (ProtobufCMessage **)&script)) ||
             (st = agents_event_script(db, "created", org, user, script)))
             goto done;
-        agents_msg_free(script);
+        svc_msg_free(script);
         script = NULL;
     }
     if ((st = db_commit(db)))
@@ -610,25 +576,25 @@ status_t agents_store_duplicate(db_pool_t *pool, const char *org, const char *us
 done:
     PQclear(res);
     db_release(db);
-    agents_msg_free(src);
-    agents_msg_free(copy);
-    agents_msg_free(script);
+    svc_msg_free(src);
+    svc_msg_free(copy);
+    svc_msg_free(script);
     return st;
 }
 
-status_t agents_store_list_versions(db_pool_t *pool, const char *org, const char *id, int page,
-                                    int per_page, Agents__VersionList **out)
+status_t agents_store_list_versions(db_pool_t *pool, const char *org, const char *id,
+                                    const svc_page_t *page, Agents__VersionList **out)
 {
-    Agents__VersionList *list = agents_msg_new(&agents__version_list__descriptor);
+    Agents__VersionList *list = svc_msg_new(&agents__version_list__descriptor);
     PGresult *res = NULL;
     db_t *db = NULL;
     char limit[16], offset[24];
     status_t st;
 
-    snprintf(limit, sizeof limit, "%d", per_page);
-    snprintf(offset, sizeof offset, "%lld", (long long)(page - 1) * per_page);
+    snprintf(limit, sizeof limit, "%d", page->per_page);
+    snprintf(offset, sizeof offset, "%lld", (long long)svc_page_offset(page));
     const char *p[] = {org, id, limit, offset};
-    if ((st = begin(pool, org, &db)) || (st = db_exec(db, &COUNT_VERSIONS, p, &res)))
+    if ((st = svc_tx_begin(pool, org, &db)) || (st = db_exec(db, &COUNT_VERSIONS, p, &res)))
         goto done;
     if (!db_get_bool(res, 0, 0)) {
         st = ST_NOT_FOUND;
@@ -651,16 +617,13 @@ status_t agents_store_list_versions(db_pool_t *pool, const char *org, const char
     }
     if ((st = db_commit(db)))
         goto done;
-    list->has_page = list->has_per_page = list->has_pages = true;
-    list->page = page;
-    list->per_page = per_page;
-    list->pages = (list->total + per_page - 1) / per_page;
+    svc_page_reply(&list->base, page, list->total);
     *out = list;
     list = NULL;
 done:
     PQclear(res);
     db_release(db);
-    agents_msg_free(list);
+    svc_msg_free(list);
     return st;
 }
 
@@ -681,13 +644,13 @@ static status_t agent_exists(db_t *db, const char *org, const char *id)
 status_t agents_store_list_scripts(db_pool_t *pool, const char *org, const char *agent_id,
                                    Agents__ScriptList **out)
 {
-    Agents__ScriptList *list = agents_msg_new(&agents__script_list__descriptor);
+    Agents__ScriptList *list = svc_msg_new(&agents__script_list__descriptor);
     PGresult *res = NULL;
     db_t *db = NULL;
     const char *p[] = {org, agent_id};
     status_t st;
 
-    if ((st = begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
         (st = db_exec(db, &LIST_SCRIPTS, p, &res)))
         goto done;
     list->n_items = (size_t)db_nrows(res);
@@ -708,7 +671,7 @@ status_t agents_store_list_scripts(db_pool_t *pool, const char *org, const char 
 done:
     PQclear(res);
     db_release(db);
-    agents_msg_free(list);
+    svc_msg_free(list);
     return st;
 }
 
@@ -720,15 +683,16 @@ status_t agents_store_get_script(db_pool_t *pool, const char *org, const char *a
     const char *p[] = {org, agent_id, id};
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
-        (st = exec_msg(db, &GET_SCRIPT, p, &agents__script__descriptor, (ProtobufCMessage **)&s)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = svc_store_one(db, &GET_SCRIPT, p, &agents__script__descriptor,
+                            (ProtobufCMessage **)&s)) ||
         (st = db_commit(db)))
         goto done;
     *out = s;
     s = NULL;
 done:
     db_release(db);
-    agents_msg_free(s);
+    svc_msg_free(s);
     return st;
 }
 
@@ -743,9 +707,9 @@ status_t agents_store_create_script(db_pool_t *pool, const char *org, const char
 
     array_literal(&vars, (const char *const *)s->variables, s->n_variables);
     const char *p[] = {org, agent_id, s->name, s->body, vars.data, s->pipeline_status_id, user};
-    if ((st = begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
-        (st = exec_msg(db, &INSERT_SCRIPT, p, &agents__script__descriptor,
-                       (ProtobufCMessage **)&created)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
+        (st = svc_store_one(db, &INSERT_SCRIPT, p, &agents__script__descriptor,
+                            (ProtobufCMessage **)&created)) ||
         (st = agents_event_script(db, "created", org, user, created)) || (st = db_commit(db)))
         goto done;
     *out = created;
@@ -753,7 +717,7 @@ status_t agents_store_create_script(db_pool_t *pool, const char *org, const char
 done:
     db_release(db);
     buf_cleanup(&vars);
-    agents_msg_free(created);
+    svc_msg_free(created);
     return st;
 }
 
@@ -767,15 +731,15 @@ status_t agents_store_update_script(db_pool_t *pool, const char *org, const char
     const char *p[] = {org, agent_id, id};
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
-        (st =
-             exec_msg(db, &LOCK_SCRIPT, p, &agents__script__descriptor, (ProtobufCMessage **)&s)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = svc_store_one(db, &LOCK_SCRIPT, p, &agents__script__descriptor,
+                            (ProtobufCMessage **)&s)) ||
         (st = edit(db, s, arg, why, whylen)))
         goto done;
     array_literal(&vars, (const char *const *)s->variables, s->n_variables);
     const char *u[] = {org, agent_id, id, s->name, s->body, vars.data, s->pipeline_status_id, user};
-    if ((st = exec_msg(db, &UPDATE_SCRIPT, u, &agents__script__descriptor,
-                       (ProtobufCMessage **)&written)) ||
+    if ((st = svc_store_one(db, &UPDATE_SCRIPT, u, &agents__script__descriptor,
+                            (ProtobufCMessage **)&written)) ||
         (st = agents_event_script(db, "updated", org, user, written)) || (st = db_commit(db)))
         goto done;
     *out = written;
@@ -783,8 +747,8 @@ status_t agents_store_update_script(db_pool_t *pool, const char *org, const char
 done:
     db_release(db);
     buf_cleanup(&vars);
-    agents_msg_free(s);
-    agents_msg_free(written);
+    svc_msg_free(s);
+    svc_msg_free(written);
     return st;
 }
 
@@ -796,14 +760,14 @@ status_t agents_store_delete_script(db_pool_t *pool, const char *org, const char
     const char *p[] = {org, agent_id, id};
     status_t st;
 
-    if ((st = begin(pool, org, &db)) ||
-        (st = exec_msg(db, &DELETE_SCRIPT, p, &agents__script__descriptor,
-                       (ProtobufCMessage **)&s)) ||
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = svc_store_one(db, &DELETE_SCRIPT, p, &agents__script__descriptor,
+                            (ProtobufCMessage **)&s)) ||
         (st = agents_event_script(db, "deleted", org, user, s)))
         goto done;
     st = db_commit(db);
 done:
     db_release(db);
-    agents_msg_free(s);
+    svc_msg_free(s);
     return st;
 }

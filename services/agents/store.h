@@ -14,6 +14,7 @@
 
 #include "proto/agents.pb-c.h"
 #include "shared/db.h"
+#include "shared/svc.h"
 
 /* Filters and order of a list of agents (validated by the caller). */
 typedef struct {
@@ -21,7 +22,7 @@ typedef struct {
     const char *status;  /* stored name, or NULL */
     const char *channel; /* stored name, or NULL */
     const char *sort;    /* from agents_parse_sort */
-    int page, per_page;
+    svc_page_t page;
 } agents_list_query_t;
 
 /* Changes a loaded agent or script in place inside the transaction (a PATCH merge, a restored
@@ -49,8 +50,8 @@ status_t agents_store_delete(db_pool_t *pool, const char *org, const char *user,
 /* A copy of the agent (configuration and scripts) under a new id, named by agents_copy_name. */
 status_t agents_store_duplicate(db_pool_t *pool, const char *org, const char *user, const char *id,
                                 Agents__Agent **out /* OUT */);
-status_t agents_store_list_versions(db_pool_t *pool, const char *org, const char *id, int page,
-                                    int per_page, Agents__VersionList **out /* OUT */);
+status_t agents_store_list_versions(db_pool_t *pool, const char *org, const char *id,
+                                    const svc_page_t *page, Agents__VersionList **out /* OUT */);
 
 status_t agents_store_list_scripts(db_pool_t *pool, const char *org, const char *agent_id,
                                    Agents__ScriptList **out /* OUT */);

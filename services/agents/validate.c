@@ -36,12 +36,10 @@ status_t agents_check_text(const char *field, const char *s, long min, long max,
         snprintf(why, whylen, "%s: must be at most %ld characters", field, max);
         return ST_INVALID;
     }
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        bool ctl = *p < 0x20 || *p == 0x7F;
-        if (ctl && (single_line || (*p != '\t' && *p != '\n' && *p != '\r'))) {
-            snprintf(why, whylen, "%s: must not contain control characters", field);
-            return ST_INVALID;
-        }
+    /* The one definition of a control character (C0, DEL and C1), as text_clean applies it. */
+    if (s && text_has_control(s, strlen(s), !single_line)) {
+        snprintf(why, whylen, "%s: must not contain control characters", field);
+        return ST_INVALID;
     }
     return ST_OK;
 }
@@ -269,22 +267,6 @@ status_t agents_parse_sort(const char *s, const char **out, char *why, size_t wh
     snprintf(why, whylen,
              "sort: must be name, created_at or updated_at, with a leading - for descending");
     return ST_INVALID;
-}
-
-status_t agents_parse_page(bool has_page, int page, bool has_per_page, int per_page, int *page_out,
-                           int *per_page_out, char *why, size_t whylen)
-{
-    if (has_page && (page < 1 || page > 1000000)) {
-        snprintf(why, whylen, "page: must be between 1 and 1000000");
-        return ST_INVALID;
-    }
-    if (has_per_page && (per_page < 1 || per_page > AGENTS_PER_PAGE_MAX)) {
-        snprintf(why, whylen, "per_page: must be between 1 and %d", AGENTS_PER_PAGE_MAX);
-        return ST_INVALID;
-    }
-    *page_out = has_page ? page : 1;
-    *per_page_out = has_per_page ? per_page : AGENTS_PER_PAGE_DEFAULT;
-    return ST_OK;
 }
 
 char *agents_copy_name(const char *name)

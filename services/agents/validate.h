@@ -23,8 +23,6 @@
 #define AGENTS_MAX_TOKENS         128000
 #define AGENTS_DELAY_MAX          3600
 #define AGENTS_IDS_MAX            100 /* entries of each id list */
-#define AGENTS_PER_PAGE_DEFAULT   20
-#define AGENTS_PER_PAGE_MAX       100
 #define AGENTS_COPY_SUFFIX        " (copy)"
 #define AGENTS_DEFAULT_MODEL      "openai/gpt-4o-mini"
 #define AGENTS_DEFAULT_TEMP       0.7
@@ -32,8 +30,8 @@
 
 /* Characters (code points) of s; -1 when s is not valid UTF-8. */
 long agents_text_len(const char *s);
-/* Checks text field `field`: valid UTF-8, min..max characters, no control characters other than
- * tab, CR and LF (none at all when single_line). NULL counts as "". */
+/* Checks text field `field`: valid UTF-8, min..max characters, no control characters (C0, DEL, C1:
+ * text_has_control) other than tab, CR and LF (none at all when single_line). NULL counts as "". */
 status_t agents_check_text(const char *field, const char *s, long min, long max, bool single_line,
                            char *why, size_t whylen);
 /* Trims ASCII blanks at both ends of *s in place (it stays the same allocation). */
@@ -61,11 +59,6 @@ status_t agents_validate_script(Agents__Script *s, char *why, size_t whylen);
  * descending; NULL or "" is the default "-created_at". ST_INVALID with why otherwise. The
  * canonical spelling goes to out (a static string). */
 status_t agents_parse_sort(const char *s, const char **out /* OUT */, char *why, size_t whylen);
-/* page >= 1 (default 1) and per_page 1..100 (default 20), with messages naming the field. */
-status_t agents_parse_page(bool has_page, int page, bool has_per_page, int per_page,
-                           int *page_out /* OUT */, int *per_page_out /* OUT */, char *why,
-                           size_t whylen);
-
 /* "<name> (copy)", the name cut (at a character boundary) so the result has at most
  * AGENTS_NAME_MAX characters. Heap. */
 char *agents_copy_name(const char *name);

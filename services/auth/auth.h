@@ -16,26 +16,15 @@
 #include "shared/bus.h"
 #include "shared/db.h"
 #include "shared/log.h"
+#include "shared/names.h"
+#include "shared/svc.h"
 #include "store.h"
 
 /* The service's migrations, embedded by the Makefile from migrations/NNN_*.sql. */
 extern const db_migration_t auth_migrations[];
 extern const size_t auth_migrations_count;
 
-/* Headers set by the edge on the calls it makes (besides those of bus.h). */
-#define AUTH_HDR_CLIENT_IP  "Client-Ip"
-#define AUTH_HDR_USER_AGENT "User-Agent"
-#define AUTH_HDR_SESSION_ID "Session-Id"
-#define AUTH_HDR_API_KEY_ID "Api-Key-Id"
-/* Reply headers the edge turns into cookies and HTTP headers. */
-#define AUTH_HDR_SESSION_TOKEN   "Session-Token"
-#define AUTH_HDR_SESSION_MAX_AGE "Session-Max-Age"
-#define AUTH_HDR_SESSION_CLEAR   "Session-Clear"
-#define AUTH_HDR_RETRY_AFTER     "Retry-After"
-
-/* Core NATS subject announcing credentials that stopped being valid; body `token:<sha256 hex>`
- * or `user:<user id>`. */
-#define AUTH_REVOKED_SUBJECT "auth.revoked"
+/* Header and subject names (Client-Ip, Session-Token, auth.revoked, ...): shared/names.h. */
 
 #define AUTH_NAME_MAX        100             /* person, organisation and API key names */
 #define AUTH_RESET_TTL_S     3600            /* password-reset links */
@@ -47,7 +36,7 @@ extern const size_t auth_migrations_count;
 typedef struct {
     db_pool_t *db;
     bus_t *bus;
-    char *outbox_dir;       /* $VAR_DIR/outbox */
+    char *spool_dir;        /* $VAR_DIR/mail-spool: mails until notify sends them */
     const char *public_url; /* base of links in emails, no trailing slash needed */
     const char *mail_from;  /* From header of emails */
     int64_t idle_s;         /* a session ends after this long without a request */
@@ -89,28 +78,15 @@ status_t auth_handle_delete_api_key(void *svc, bus_req_t *req);
 
 /* ---- helpers shared by the handlers (common.c) ----------------------------------------------- */
 
-/* A zeroed, initialised message of type desc on the heap; free with auth_msg_free. */
-void *auth_msg_new(const ProtobufCMessageDescriptor *desc);
-/* Frees a message and everything it points to (heap strings, submessages). NULL-safe. */
-void auth_msg_free(void *msg);
-
 /* ST_OK when the request carries the caller's organisation and user (auth_req_org / _user);
  * otherwise ST_UNAUTHORIZED with the reply's message set. */
 status_t auth_signed_in(bus_req_t *req, const char *org, const char *user);
-/* Sets the reply's error message (printf-style) and returns st, for `st = auth_fail(...)`. */
-status_t auth_fail(bus_req_t *req, status_t st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Fills a log context from the request (request id, subject, org). */
-void auth_log_ctx(const bus_req_t *req, log_ctx_t *ctx /* OUT */);
 /* Announces on auth.revoked that a credential (kind "token", value its sha256 hex) or every
  * credential of a user (kind "user", value the user id) is no longer valid. Best effort:
  * logged on failure (the edge's cache entries expire on their own soon after). */
 void auth_revoke(auth_svc_t *svc, const char *kind, const char *value);
 /* Adds the Session-Token and Session-Max-Age reply headers that make the edge set the cookie. */
 void auth_reply_session(bus_req_t *req, const char *token, int64_t max_age_s);
-/* True and the lower-case form of s in out if s is a UUID (for ids from paths and bodies). */
-bool auth_parse_uuid(const char *s, char out[37] /* OUT */);
-
 /* A session about to be created: a fresh token, its digest and the client's details (clipped
  * copies of the User-Agent and Client-Ip headers). `row` points into the draft: pass it to
  * the store, then auth_reply_session(req, draft.token, ...). */
@@ -131,8 +107,8 @@ status_t auth_throttle_check(auth_svc_t *svc, bus_req_t *req, const char *email)
 /* Records a wrong password for `email` and the Client-Ip (errors logged, not returned). */
 void auth_throttle_failed(auth_svc_t *svc, bus_req_t *req, const char *email);
 
-/* Composes a mail (From, Date, Message-ID added) and writes it to the outbox; the file name
- * (for the log, never the token) into *file. Errors are logged by the outbox. */
+/* Composes a mail (From, Date, Message-ID added) and writes it to the mail spool; the file name
+ * (for the log, never the token) into *file. Errors are logged by the spool. */
 status_t auth_send_mail(auth_svc_t *svc, const char *kind, const char *to, const char *subject,
                         const char *body, char **file /* OUT */);
 

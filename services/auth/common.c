@@ -9,47 +9,14 @@
 
 #include "shared/util.h"
 #include "mail.h"
-#include "outbox.h"
+#include "spool.h"
 #include "shared/text.h"
 #include "throttle.h"
 #include "token.h"
 
-void *auth_msg_new(const ProtobufCMessageDescriptor *desc)
-{
-    void *msg = xcalloc(1, desc->sizeof_message);
-    protobuf_c_message_init(desc, msg);
-    return msg;
-}
-
-void auth_msg_free(void *msg)
-{
-    if (msg)
-        protobuf_c_message_free_unpacked(msg, NULL);
-}
-
 status_t auth_signed_in(bus_req_t *req, const char *org, const char *user)
 {
-    return org && user ? ST_OK : auth_fail(req, ST_UNAUTHORIZED, "not signed in");
-}
-
-status_t auth_fail(bus_req_t *req, status_t st, const char *fmt, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
-    va_end(ap);
-    bus_req_fail(req, "%s", b.data);
-    buf_cleanup(&b);
-    return st;
-}
-
-void auth_log_ctx(const bus_req_t *req, log_ctx_t *ctx)
-{
-    ctx->request_id = bus_req_id(req);
-    ctx->subject = bus_req_subject(req);
-    ctx->org_id = bus_req_org(req);
+    return org && user ? ST_OK : svc_fail(req, ST_UNAUTHORIZED, SVC_UNAUTHORIZED_TEXT);
 }
 
 void auth_revoke(auth_svc_t *svc, const char *kind, const char *value)
@@ -59,8 +26,8 @@ void auth_revoke(auth_svc_t *svc, const char *kind, const char *value)
     buf_printf(&body, "%s:%s", kind, value);
     /* This replica forgets at once; the others (and the edges) when the message arrives. */
     auth_mecache_apply_revocation(svc->me, body.data, body.len);
-    if (bus_publish(svc->bus, AUTH_REVOKED_SUBJECT, body.data, body.len) != ST_OK)
-        LOG_ERROR("revoke: could not publish on %s (%s)", AUTH_REVOKED_SUBJECT, kind);
+    if (bus_publish(svc->bus, SUBJ_AUTH_REVOKED, body.data, body.len) != ST_OK)
+        LOG_ERROR("revoke: could not publish on %s (%s)", SUBJ_AUTH_REVOKED, kind);
     buf_cleanup(&body);
 }
 
@@ -69,8 +36,8 @@ void auth_reply_session(bus_req_t *req, const char *token, int64_t max_age_s)
     char age[24];
 
     snprintf(age, sizeof age, "%" PRId64, max_age_s);
-    bus_req_reply_header(req, AUTH_HDR_SESSION_TOKEN, token);
-    bus_req_reply_header(req, AUTH_HDR_SESSION_MAX_AGE, age);
+    bus_req_reply_header(req, HDR_SESSION_TOKEN, token);
+    bus_req_reply_header(req, HDR_SESSION_MAX_AGE, age);
 }
 
 static const char *uuid_header(const bus_req_t *req, const char *name)
@@ -81,7 +48,7 @@ static const char *uuid_header(const bus_req_t *req, const char *name)
 
 const char *auth_req_session(const bus_req_t *req)
 {
-    return uuid_header(req, AUTH_HDR_SESSION_ID);
+    return uuid_header(req, HDR_SESSION_ID);
 }
 
 const char *auth_req_user(const bus_req_t *req)
@@ -94,23 +61,13 @@ const char *auth_req_org(const bus_req_t *req)
     return uuid_header(req, BUS_HDR_ORG);
 }
 
-bool auth_parse_uuid(const char *s, char out[37])
-{
-    if (!uuid_valid(s))
-        return false;
-    for (int i = 0; i < 36; i++)
-        out[i] = s[i] >= 'A' && s[i] <= 'F' ? (char)(s[i] - 'A' + 'a') : s[i];
-    out[36] = '\0';
-    return true;
-}
-
 void auth_session_draft_init(auth_session_draft_t *d, const auth_svc_t *svc, const bus_req_t *req)
 {
     memset(d, 0, sizeof *d);
     d->token = auth_token_new();
     auth_token_hash(d->token, d->hash);
-    d->user_agent = text_clip(bus_req_header(req, AUTH_HDR_USER_AGENT), AUTH_UA_MAX);
-    d->ip = text_clip(bus_req_header(req, AUTH_HDR_CLIENT_IP), AUTH_IP_MAX);
+    d->user_agent = text_clip(bus_req_header(req, HDR_USER_AGENT), AUTH_UA_MAX);
+    d->ip = text_clip(bus_req_header(req, HDR_CLIENT_IP), AUTH_IP_MAX);
     d->row.token_hash = d->hash;
     d->row.user_agent = d->user_agent;
     d->row.ip = d->ip;
@@ -145,7 +102,7 @@ status_t auth_send_mail(auth_svc_t *svc, const char *kind, const char *to, const
                         .date_ms = time_now_ms(),
                         .message_id = message_id};
     auth_mail_format(&mail, &msg);
-    st = auth_outbox_write(svc->outbox_dir, kind, msg.data, msg.len, file);
+    st = auth_spool_write(svc->spool_dir, kind, msg.data, msg.len, file);
     /* The message holds a secret link: wipe it before the memory is reused. */
     crypto_wipe(msg.data, msg.len);
     buf_cleanup(&msg);
@@ -159,7 +116,7 @@ status_t auth_throttle_check(auth_svc_t *svc, bus_req_t *req, const char *email)
     log_ctx_t ctx;
     status_t st;
 
-    st = auth_store_throttle(svc->db, email, bus_req_header(req, AUTH_HDR_CLIENT_IP), &email_nth,
+    st = auth_store_throttle(svc->db, email, bus_req_header(req, HDR_CLIENT_IP), &email_nth,
                              &ip_nth, &now);
     if (st)
         return st;
@@ -167,19 +124,19 @@ status_t auth_throttle_check(auth_svc_t *svc, bus_req_t *req, const char *email)
     if (wait == 0)
         return ST_OK;
     snprintf(secs, sizeof secs, "%" PRId64, wait);
-    bus_req_reply_header(req, AUTH_HDR_RETRY_AFTER, secs);
-    auth_log_ctx(req, &ctx);
+    bus_req_reply_header(req, HDR_RETRY_AFTER, secs);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_WARN(&ctx, "password attempts throttled for %" PRId64 " s", wait);
-    return auth_fail(req, ST_RATE_LIMITED,
-                     "too many failed password attempts; try again in %" PRId64 " seconds", wait);
+    return svc_fail(req, ST_RATE_LIMITED,
+                    "too many failed password attempts; try again in %" PRId64 " seconds", wait);
 }
 
 void auth_throttle_failed(auth_svc_t *svc, bus_req_t *req, const char *email)
 {
     log_ctx_t ctx;
 
-    if (auth_store_record_failure(svc->db, email, bus_req_header(req, AUTH_HDR_CLIENT_IP))) {
-        auth_log_ctx(req, &ctx);
+    if (auth_store_record_failure(svc->db, email, bus_req_header(req, HDR_CLIENT_IP))) {
+        svc_log_ctx(req, &ctx);
         LOG_CTX_ERROR(&ctx, "could not record a failed password attempt");
     }
 }

@@ -24,7 +24,7 @@
 /* svc.auth.create_invite: owners and admins invite an address with a role (default member). */
 status_t auth_handle_create_invite(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__CreateInviteRequest *in = NULL;
     Auth__Invite *invite = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
@@ -35,18 +35,18 @@ status_t auth_handle_create_invite(void *arg, bus_req_t *req)
     log_ctx_t ctx;
     status_t st;
 
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if ((st = auth_signed_in(req, org, user)))
         goto done;
     if (!auth_email_normalize(in->email, &email)) {
-        st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
+        st = svc_fail(req, ST_INVALID, "email: must be a valid email address");
         goto done;
     }
     if (in->role) {
-        if (auth_role_parse(in->role) == AUTH_ROLE_NONE) {
-            st = auth_fail(req, ST_INVALID, "role: must be one of owner, admin, member");
+        if (svc_role_parse(in->role) == SVC_ROLE_NONE) {
+            st = svc_fail(req, ST_INVALID, "role: must be one of owner, admin, member");
             goto done;
         }
         role = in->role;
@@ -56,21 +56,21 @@ status_t auth_handle_create_invite(void *arg, bus_req_t *req)
     st = auth_store_create_invite(svc->db, org, user, email, role, hash, &invite, &org_name,
                                   &inviter, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
     if (st)
         goto done;
     buf_printf(&subject, "%s invited you to %s", inviter ? inviter : "Someone", org_name);
     auth_mail_invite_body(&body, svc->public_url, inviter, org_name, role, token);
     if ((st = auth_send_mail(svc, "invite", email, subject.data, body.data, &file))) {
         /* The pending invitation stays; inviting again replaces it. */
-        st = auth_fail(req, ST_UNAVAILABLE, "the invitation email could not be queued; try again");
+        st = svc_fail(req, ST_UNAVAILABLE, "the invitation email could not be queued; try again");
         goto done;
     }
     LOG_CTX_INFO(&ctx, "user %s created invitation %s (%s); mail written to %s", user, invite->id,
                  role, file);
 done:
     bus_reply(req, st, st == ST_OK ? &invite->base : NULL);
-    auth_msg_free(invite);
+    svc_msg_free(invite);
     if (token)
         crypto_wipe(token, strlen(token));
     if (body.data)
@@ -89,7 +89,7 @@ done:
 /* svc.auth.list_invites: the organisation's pending invitations (owners and admins). */
 status_t auth_handle_list_invites(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__InviteList *list = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
     status_t st;
@@ -98,17 +98,17 @@ status_t auth_handle_list_invites(void *arg, bus_req_t *req)
         goto done;
     st = auth_store_list_invites(svc->db, org, user, &list, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
 done:
     bus_reply(req, st, st == ST_OK ? &list->base : NULL);
-    auth_msg_free(list);
+    svc_msg_free(list);
     return st;
 }
 
 /* svc.auth.revoke_invite: withdraws a pending invitation (owners and admins). */
 status_t auth_handle_revoke_invite(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__RevokeInviteRequest *in = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
     char id[37];
@@ -119,16 +119,16 @@ status_t auth_handle_revoke_invite(void *arg, bus_req_t *req)
         goto done;
     if ((st = auth_signed_in(req, org, user)))
         goto done;
-    if (!auth_parse_uuid(in->id, id)) {
-        st = auth_fail(req, ST_INVALID, "id: must be a UUID");
+    if (!svc_uuid_parse(in->id, id)) {
+        st = svc_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
     st = auth_store_revoke_invite(svc->db, org, user, id, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
     if (st)
         goto done;
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s revoked invitation %s", user, id);
 done:
     bus_reply(req, st, NULL);
@@ -150,20 +150,20 @@ static status_t check_account(auth_svc_t *svc, bus_req_t *req, const Auth__Accep
             goto done;
         if (crypto_password_verify(stored, in->password) != ST_OK) {
             auth_throttle_failed(svc, req, email);
-            st = auth_fail(req, ST_UNAUTHORIZED,
-                           "password: does not match the existing account "
-                           "of the invited address");
+            st = svc_fail(req, ST_UNAUTHORIZED,
+                          "password: does not match the existing account "
+                          "of the invited address");
         }
         goto done;
     }
     if (st != ST_NOT_FOUND)
         goto done;
     if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, name, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "name: %s", why);
+        st = svc_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (!auth_password_check(in->password, email, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "password: %s", why);
+        st = svc_fail(req, ST_INVALID, "password: %s", why);
         goto done;
     }
     st = crypto_password_hash(in->password, hash);
@@ -176,7 +176,7 @@ done:
  * there, creating the account if the address has none. */
 status_t auth_handle_accept_invite(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__AcceptInviteRequest *in = NULL;
     Auth__SessionInfo *info = NULL;
     auth_invite_row_t invite = {0};
@@ -190,34 +190,34 @@ status_t auth_handle_accept_invite(void *arg, bus_req_t *req)
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (auth_token_kind(in->token) != AUTH_TOKEN_PLAIN) {
-        st = auth_fail(req, ST_INVALID, BAD_INVITE);
+        st = svc_fail(req, ST_INVALID, BAD_INVITE);
         goto done;
     }
     if (!in->password || !*in->password) {
-        st = auth_fail(req, ST_INVALID, "password: is required");
+        st = svc_fail(req, ST_INVALID, "password: is required");
         goto done;
     }
     auth_token_hash(in->token, token_hash);
     st = auth_store_find_invite(svc->db, token_hash, &invite);
     if (st == ST_NOT_FOUND)
-        st = auth_fail(req, ST_INVALID, BAD_INVITE);
+        st = svc_fail(req, ST_INVALID, BAD_INVITE);
     if (st || (st = check_account(svc, req, in, invite.email, &user_id, &name, &hash)))
         goto done;
     auth_session_draft_init(&draft, svc, req);
     st = auth_store_accept_invite(svc->db, invite.id, user_id, invite.email, name, hash, &draft.row,
                                   &info, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
     if (st)
         goto done;
     auth_reply_session(req, draft.token, svc->max_s);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     ctx.org_id = invite.org_id;
     LOG_CTX_INFO(&ctx, "user %s accepted invitation %s as %s%s", info->user->id, invite.id,
                  invite.role, user_id ? "" : " (new account)");
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    auth_msg_free(info);
+    svc_msg_free(info);
     auth_invite_row_cleanup(&invite);
     auth_session_draft_cleanup(&draft);
     free(user_id);

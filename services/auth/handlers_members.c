@@ -12,19 +12,19 @@
 /* svc.auth.list_members: everyone in the caller's organisation (any member may look). */
 status_t auth_handle_list_members(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__MemberList *list = NULL;
     const char *org = auth_req_org(req);
     status_t st;
 
     if (!org) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        st = svc_fail(req, ST_UNAUTHORIZED, SVC_UNAUTHORIZED_TEXT);
         goto done;
     }
     st = auth_store_list_members(svc->db, org, &list);
 done:
     bus_reply(req, st, st == ST_OK ? &list->base : NULL);
-    auth_msg_free(list);
+    svc_msg_free(list);
     return st;
 }
 
@@ -32,7 +32,7 @@ done:
  * the new role applies at once. */
 status_t auth_handle_update_member(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__UpdateMemberRequest *in = NULL;
     Auth__Member *member = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
@@ -44,25 +44,25 @@ status_t auth_handle_update_member(void *arg, bus_req_t *req)
         goto done;
     if ((st = auth_signed_in(req, org, user)))
         goto done;
-    if (!auth_parse_uuid(in->user_id, target)) {
-        st = auth_fail(req, ST_INVALID, "user_id: must be a UUID");
+    if (!svc_uuid_parse(in->user_id, target)) {
+        st = svc_fail(req, ST_INVALID, "user_id: must be a UUID");
         goto done;
     }
-    if (auth_role_parse(in->role) == AUTH_ROLE_NONE) {
-        st = auth_fail(req, ST_INVALID, "role: must be one of owner, admin, member");
+    if (svc_role_parse(in->role) == SVC_ROLE_NONE) {
+        st = svc_fail(req, ST_INVALID, "role: must be one of owner, admin, member");
         goto done;
     }
     st = auth_store_update_member(svc->db, org, user, target, in->role, &member, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
     if (st)
         goto done;
     auth_revoke(svc, "user", target);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s set the role of user %s to %s", user, target, in->role);
 done:
     bus_reply(req, st, st == ST_OK ? &member->base : NULL);
-    auth_msg_free(member);
+    svc_msg_free(member);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
 }
@@ -71,7 +71,7 @@ done:
  * their sessions and API keys in it go too. */
 status_t auth_handle_remove_member(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__RemoveMemberRequest *in = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
     char target[37];
@@ -82,17 +82,17 @@ status_t auth_handle_remove_member(void *arg, bus_req_t *req)
         goto done;
     if ((st = auth_signed_in(req, org, user)))
         goto done;
-    if (!auth_parse_uuid(in->user_id, target)) {
-        st = auth_fail(req, ST_INVALID, "user_id: must be a UUID");
+    if (!svc_uuid_parse(in->user_id, target)) {
+        st = svc_fail(req, ST_INVALID, "user_id: must be a UUID");
         goto done;
     }
     st = auth_store_remove_member(svc->db, org, user, target, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
     if (st)
         goto done;
     auth_revoke(svc, "user", target);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s removed user %s from the organization", user, target);
 done:
     bus_reply(req, st, NULL);
@@ -104,7 +104,7 @@ done:
  * answer is dropped on every replica ("org:<id>"). */
 status_t auth_handle_update_org(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__UpdateOrgRequest *in = NULL;
     Auth__Organization *out = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req), *why = NULL;
@@ -117,20 +117,20 @@ status_t auth_handle_update_org(void *arg, bus_req_t *req)
     if ((st = auth_signed_in(req, org, user)))
         goto done;
     if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, reason, sizeof reason)) {
-        st = auth_fail(req, ST_INVALID, "name: %s", reason);
+        st = svc_fail(req, ST_INVALID, "name: %s", reason);
         goto done;
     }
     st = auth_store_update_org(svc->db, org, user, name, &out, &why);
     if (st && why)
-        st = auth_fail(req, st, "%s", why);
+        st = svc_fail(req, st, "%s", why);
     if (st)
         goto done;
     auth_revoke(svc, "org", org);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s renamed the organization", user);
 done:
     bus_reply(req, st, st == ST_OK ? &out->base : NULL);
-    auth_msg_free(out);
+    svc_msg_free(out);
     free(name);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;

@@ -21,7 +21,7 @@
 /* svc.auth.password_forgot: mails a reset link if the address has an account; always 202. */
 status_t auth_handle_password_forgot(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__PasswordForgotRequest *in = NULL;
     char *email = NULL, *token = NULL, *user_id = NULL, *name = NULL, *file = NULL;
     char hash[CRYPTO_SHA256_HEX_SIZE];
@@ -29,11 +29,11 @@ status_t auth_handle_password_forgot(void *arg, bus_req_t *req)
     log_ctx_t ctx;
     status_t st;
 
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (!auth_email_normalize(in->email, &email)) {
-        st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
+        st = svc_fail(req, ST_INVALID, "email: must be a valid email address");
         goto done;
     }
     token = auth_token_new();
@@ -71,7 +71,7 @@ done:
  * ends (the caller signs in again). */
 status_t auth_handle_password_reset(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__PasswordResetRequest *in = NULL;
     char *new_hash = NULL, *user_id = NULL;
     char why[TEXT_WHY_SIZE], hash[CRYPTO_SHA256_HEX_SIZE];
@@ -81,11 +81,11 @@ status_t auth_handle_password_reset(void *arg, bus_req_t *req)
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (auth_token_kind(in->token) != AUTH_TOKEN_PLAIN) {
-        st = auth_fail(req, ST_INVALID, BAD_RESET_TOKEN);
+        st = svc_fail(req, ST_INVALID, BAD_RESET_TOKEN);
         goto done;
     }
     if (!auth_password_check(in->password, NULL, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "password: %s", why);
+        st = svc_fail(req, ST_INVALID, "password: %s", why);
         goto done;
     }
     if ((st = crypto_password_hash(in->password, &new_hash)))
@@ -93,11 +93,11 @@ status_t auth_handle_password_reset(void *arg, bus_req_t *req)
     auth_token_hash(in->token, hash);
     st = auth_store_reset_password(svc->db, hash, new_hash, &user_id);
     if (st == ST_INVALID)
-        st = auth_fail(req, ST_INVALID, BAD_RESET_TOKEN);
+        st = svc_fail(req, ST_INVALID, BAD_RESET_TOKEN);
     if (st)
         goto done;
     auth_revoke(svc, "user", user_id);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s reset the password; all sessions ended", user_id);
 done:
     bus_reply(req, st, NULL);
@@ -111,7 +111,7 @@ done:
  * the calling one stays. Wrong current passwords count as failed sign-ins. */
 status_t auth_handle_password_change(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__PasswordChangeRequest *in = NULL;
     const char *user = auth_req_user(req);
     char *email = NULL, *hash = NULL, *new_hash = NULL;
@@ -119,35 +119,35 @@ status_t auth_handle_password_change(void *arg, bus_req_t *req)
     log_ctx_t ctx;
     status_t st;
 
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (!user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        st = svc_fail(req, ST_UNAUTHORIZED, SVC_UNAUTHORIZED_TEXT);
         goto done;
     }
     if (!in->current_password || !*in->current_password) {
-        st = auth_fail(req, ST_INVALID, "current_password: is required");
+        st = svc_fail(req, ST_INVALID, "current_password: is required");
         goto done;
     }
     if ((st = auth_store_user_credentials(svc->db, user, &email, &hash))) {
         if (st == ST_NOT_FOUND)
-            st = auth_fail(req, ST_UNAUTHORIZED, "the account no longer exists");
+            st = svc_fail(req, ST_UNAUTHORIZED, "the account no longer exists");
         goto done;
     }
     if (!auth_password_check(in->new_password, email, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "new_password: %s", why);
+        st = svc_fail(req, ST_INVALID, "new_password: %s", why);
         goto done;
     }
     if ((st = auth_throttle_check(svc, req, email)))
         goto done;
     if (crypto_password_verify(hash, in->current_password) != ST_OK) {
         auth_throttle_failed(svc, req, email);
-        st = auth_fail(req, ST_FORBIDDEN, "current_password: is incorrect");
+        st = svc_fail(req, ST_FORBIDDEN, "current_password: is incorrect");
         goto done;
     }
     if (strcmp(in->current_password, in->new_password) == 0) {
-        st = auth_fail(req, ST_INVALID, "new_password: must differ from the current password");
+        st = svc_fail(req, ST_INVALID, "new_password: must differ from the current password");
         goto done;
     }
     if ((st = crypto_password_hash(in->new_password, &new_hash)) ||

@@ -25,7 +25,7 @@ static bool language_valid(const char *s)
  * session in it. */
 status_t auth_handle_sign_up(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__RegisterRequest *in = NULL;
     Auth__SessionInfo *info = NULL;
     auth_session_draft_t draft = {0};
@@ -37,23 +37,23 @@ status_t auth_handle_sign_up(void *arg, bus_req_t *req)
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (!auth_email_normalize(in->email, &email)) {
-        st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
+        st = svc_fail(req, ST_INVALID, "email: must be a valid email address");
         goto done;
     }
     if (!auth_password_check(in->password, email, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "password: %s", why);
+        st = svc_fail(req, ST_INVALID, "password: %s", why);
         goto done;
     }
     if (!text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "name: %s", why);
+        st = svc_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (!text_clean(in->org_name, 1, AUTH_NAME_MAX, false, &org_name, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "org_name: %s", why);
+        st = svc_fail(req, ST_INVALID, "org_name: %s", why);
         goto done;
     }
     if (in->language && !language_valid(in->language)) {
-        st = auth_fail(req, ST_INVALID, "language: must be ru or en");
+        st = svc_fail(req, ST_INVALID, "language: must be ru or en");
         goto done;
     }
     if ((st = crypto_password_hash(in->password, &hash)))
@@ -61,18 +61,18 @@ status_t auth_handle_sign_up(void *arg, bus_req_t *req)
     auth_session_draft_init(&draft, svc, req);
     st = auth_store_register(svc->db, email, name, hash, org_name, in->language, &draft.row, &info);
     if (st == ST_CONFLICT) {
-        st = auth_fail(req, ST_CONFLICT, "email: an account with this address already exists");
+        st = svc_fail(req, ST_CONFLICT, "email: an account with this address already exists");
         goto done;
     }
     if (st)
         goto done;
     auth_reply_session(req, draft.token, svc->max_s);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "registered user %s with organization %s", info->user->id,
                  info->organization->id);
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    auth_msg_free(info);
+    svc_msg_free(info);
     auth_session_draft_cleanup(&draft);
     free(email);
     free(name);
@@ -88,7 +88,7 @@ done:
  * same. Throttled before the password is looked at (see throttle.h). */
 status_t auth_handle_login(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__LoginRequest *in = NULL;
     Auth__SessionInfo *info = NULL;
     auth_session_draft_t draft = {0};
@@ -96,15 +96,15 @@ status_t auth_handle_login(void *arg, bus_req_t *req)
     log_ctx_t ctx;
     status_t st, vst;
 
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (!auth_email_normalize(in->email, &email)) {
-        st = auth_fail(req, ST_INVALID, "email: must be a valid email address");
+        st = svc_fail(req, ST_INVALID, "email: must be a valid email address");
         goto done;
     }
     if (!in->password || !*in->password) {
-        st = auth_fail(req, ST_INVALID, "password: is required");
+        st = svc_fail(req, ST_INVALID, "password: is required");
         goto done;
     }
     if ((st = auth_throttle_check(svc, req, email)))
@@ -117,7 +117,7 @@ status_t auth_handle_login(void *arg, bus_req_t *req)
         LOG_CTX_ERROR(&ctx, "login: the stored password hash of user %s is unreadable", user_id);
     if (st == ST_NOT_FOUND || vst != ST_OK) {
         auth_throttle_failed(svc, req, email);
-        st = auth_fail(req, ST_UNAUTHORIZED, BAD_LOGIN);
+        st = svc_fail(req, ST_UNAUTHORIZED, BAD_LOGIN);
         goto done;
     }
     /* The account's failures are forgotten (the IP's are not: see throttle.h). */
@@ -130,7 +130,7 @@ status_t auth_handle_login(void *arg, bus_req_t *req)
     auth_session_draft_init(&draft, svc, req);
     st = auth_store_login(svc->db, user_id, &draft.row, &info);
     if (st == ST_FORBIDDEN) {
-        st = auth_fail(req, ST_FORBIDDEN, "this account is not a member of any organization");
+        st = svc_fail(req, ST_FORBIDDEN, "this account is not a member of any organization");
         goto done;
     }
     if (st)
@@ -140,7 +140,7 @@ status_t auth_handle_login(void *arg, bus_req_t *req)
     LOG_CTX_INFO(&ctx, "user %s signed in", user_id);
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    auth_msg_free(info);
+    svc_msg_free(info);
     auth_session_draft_cleanup(&draft);
     free(email);
     free(user_id);
@@ -153,18 +153,18 @@ done:
 /* svc.auth.logout: ends the calling session and tells the edge to clear the cookie. */
 status_t auth_handle_logout(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     const char *session = auth_req_session(req), *user = auth_req_user(req);
     char hash[CRYPTO_SHA256_HEX_SIZE];
     log_ctx_t ctx;
     status_t st = ST_OK;
 
     if (!session || !user) {
-        st = auth_fail(req, ST_INVALID,
-                       "only a session can sign out; delete an API key to revoke it");
+        st = svc_fail(req, ST_INVALID,
+                      "only a session can sign out; delete an API key to revoke it");
         goto done;
     }
-    bus_req_reply_header(req, AUTH_HDR_SESSION_CLEAR, "1");
+    bus_req_reply_header(req, HDR_SESSION_CLEAR, "1");
     st = auth_store_logout(svc->db, session, user, hash);
     if (st == ST_NOT_FOUND) { /* already gone: signing out twice is not an error */
         st = ST_OK;
@@ -173,7 +173,7 @@ status_t auth_handle_logout(void *arg, bus_req_t *req)
     if (st)
         goto done;
     auth_revoke(svc, "token", hash);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s signed out", user);
 done:
     bus_reply(req, st, NULL);
@@ -183,7 +183,7 @@ done:
 /* svc.auth.me: the caller's user, organisation and role. */
 status_t auth_handle_me(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__SessionInfo *info = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req);
     status_t st;
@@ -195,31 +195,31 @@ status_t auth_handle_me(void *arg, bus_req_t *req)
         goto done;
     st = auth_store_me(svc->db, org, user, &info);
     if (st == ST_NOT_FOUND)
-        st = auth_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
+        st = svc_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
     else if (st == ST_OK)
         auth_mecache_put(svc->me, org, user, info, time_now_ms());
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    auth_msg_free(info);
+    svc_msg_free(info);
     return st;
 }
 
 /* svc.auth.list_orgs: the caller's organisations, with role, the current one marked. */
 status_t auth_handle_list_orgs(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__OrgList *list = NULL;
     const char *user = auth_req_user(req);
     status_t st;
 
     if (!user) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "not signed in");
+        st = svc_fail(req, ST_UNAUTHORIZED, SVC_UNAUTHORIZED_TEXT);
         goto done;
     }
     st = auth_store_list_orgs(svc->db, user, auth_req_org(req), &list);
 done:
     bus_reply(req, st, st == ST_OK ? &list->base : NULL);
-    auth_msg_free(list);
+    svc_msg_free(list);
     return st;
 }
 
@@ -227,7 +227,7 @@ done:
  * token stops working (revoked) and a new one is issued; the session's absolute end stays. */
 status_t auth_handle_switch_org(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__SwitchOrgRequest *in = NULL;
     Auth__SessionInfo *info = NULL;
     auth_session_draft_t draft = {0};
@@ -240,30 +240,30 @@ status_t auth_handle_switch_org(void *arg, bus_req_t *req)
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     if (!session || !user) {
-        st = auth_fail(req, ST_INVALID,
-                       "only a session can switch organizations; an API key "
-                       "belongs to one organization");
+        st = svc_fail(req, ST_INVALID,
+                      "only a session can switch organizations; an API key "
+                      "belongs to one organization");
         goto done;
     }
-    if (!auth_parse_uuid(in->org_id, org)) {
-        st = auth_fail(req, ST_INVALID, "org_id: must be a UUID");
+    if (!svc_uuid_parse(in->org_id, org)) {
+        st = svc_fail(req, ST_INVALID, "org_id: must be a UUID");
         goto done;
     }
     auth_session_draft_init(&draft, svc, req);
     st = auth_store_switch_org(svc->db, user, session, org, &draft.row, &info, old_hash, &lifetime);
     if (st == ST_NOT_FOUND)
-        st = auth_fail(req, ST_NOT_FOUND, "org_id: not one of your organizations");
+        st = svc_fail(req, ST_NOT_FOUND, "org_id: not one of your organizations");
     else if (st == ST_UNAUTHORIZED)
-        st = auth_fail(req, ST_UNAUTHORIZED, "the session has ended");
+        st = svc_fail(req, ST_UNAUTHORIZED, "the session has ended");
     if (st)
         goto done;
     auth_revoke(svc, "token", old_hash);
     auth_reply_session(req, draft.token, lifetime);
-    auth_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "user %s switched to organization %s", user, org);
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    auth_msg_free(info);
+    svc_msg_free(info);
     auth_session_draft_cleanup(&draft);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
@@ -274,7 +274,7 @@ done:
  * and sockets stay as they are. */
 status_t auth_handle_update_me(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__UpdateMeRequest *in = NULL;
     Auth__SessionInfo *info = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req);
@@ -287,22 +287,22 @@ status_t auth_handle_update_me(void *arg, bus_req_t *req)
         goto done;
     if ((in->name || !in->language) &&
         !text_clean(in->name, 1, AUTH_NAME_MAX, false, &name, why, sizeof why)) {
-        st = auth_fail(req, ST_INVALID, "name: %s", why);
+        st = svc_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (in->language && !language_valid(in->language)) {
-        st = auth_fail(req, ST_INVALID, "language: must be ru or en");
+        st = svc_fail(req, ST_INVALID, "language: must be ru or en");
         goto done;
     }
     st = auth_store_update_me(svc->db, org, user, name, in->language, &info);
     if (st == ST_NOT_FOUND)
-        st = auth_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
+        st = svc_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
     if (st)
         goto done;
     auth_revoke(svc, "me", user);
 done:
     bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    auth_msg_free(info);
+    svc_msg_free(info);
     free(name);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;

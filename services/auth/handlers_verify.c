@@ -7,7 +7,7 @@
 /* svc.auth.verify: who a session cookie or an API key stands for, ST_UNAUTHORIZED if nobody. */
 status_t auth_handle_verify(void *arg, bus_req_t *req)
 {
-    auth_svc_t *svc = arg;
+    auth_svc_t *svc = ((svc_t *)arg)->app;
     Auth__VerifyRequest *in = NULL;
     Auth__VerifyReply *out = NULL;
     char hash[CRYPTO_SHA256_HEX_SIZE];
@@ -18,7 +18,7 @@ status_t auth_handle_verify(void *arg, bus_req_t *req)
         goto done;
     kind = auth_token_kind(in->token);
     if (kind == AUTH_TOKEN_BAD) {
-        st = auth_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
+        st = svc_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
         goto done;
     }
     auth_token_hash(in->token, hash);
@@ -27,10 +27,10 @@ status_t auth_handle_verify(void *arg, bus_req_t *req)
     else
         st = auth_store_verify_session(svc->db, hash, svc->idle_s, &out);
     if (st == ST_UNAUTHORIZED)
-        st = auth_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
+        st = svc_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
 done:
     bus_reply(req, st, st == ST_OK ? &out->base : NULL);
-    auth_msg_free(out);
+    svc_msg_free(out);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
 }

@@ -1,5 +1,5 @@
 /* mail.h - the text of the emails the service sends (password reset, invitation), as RFC 5322
- * messages. Pure: no I/O; outbox.c writes them.
+ * messages. Pure: no I/O; spool.c writes them.
  *
  *     buf_t body = BUF_INIT, msg = BUF_INIT;
  *     auth_mail_reset_body(&body, public_url, name, token);

@@ -1,21 +1,20 @@
-/* main.c - the auth service: reads its configuration, migrates the `auth` schema, serves
- * svc.auth.* on the bus until SIGTERM or SIGINT, then drains and closes. No logic lives here.
+/* main.c - the auth service: its own settings (sessions, mail) and its spec for the service kit
+ * (shared/svc.h), which migrates the `auth` schema, relays its outbox of domain events, serves
+ * svc.auth.* and shuts down in order. The start hook adds what only auth has: the dummy
+ * password hash, the mail spool, the auth.revoked listener and the session janitor. No logic
+ * lives here.
  */
-#include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "auth.h"
 #include "janitor.h"
-#include "outbox.h"
 #include "shared/config.h"
 #include "shared/crypto.h"
 #include "shared/util.h"
+#include "spool.h"
 #include "token.h"
 
-#define JANITOR_INTERVAL_S     300
-#define BUS_CONNECT_TIMEOUT_MS 10000
+#define JANITOR_INTERVAL_S 300
 
 static const bus_method_t methods[] = {
     {"sign_up", auth_handle_sign_up},
@@ -42,10 +41,8 @@ static const bus_method_t methods[] = {
     {"update_org", auth_handle_update_org},
 };
 
-static bool healthy(void *arg)
-{
-    return db_pool_healthy(((auth_svc_t *)arg)->db);
-}
+static auth_svc_t app;
+static auth_janitor_t *janitor;
 
 /* The hash verified when a sign-in names no account: same algorithm and cost as a real one. */
 static char *make_dummy_hash(void)
@@ -65,65 +62,65 @@ static void on_revoked(void *arg, const char *subject, const void *data, size_t 
     auth_mecache_apply_revocation(arg, data, len);
 }
 
+static status_t start(svc_t *svc)
+{
+    app.db = svc->db;
+    app.bus = svc->bus;
+    if (crypto_init() != ST_OK || !(app.dummy_hash = make_dummy_hash())) {
+        LOG_ERROR("auth: cryptography unavailable");
+        return ST_INTERNAL;
+    }
+    if (auth_spool_init(app.spool_dir) ||
+        (app.me && bus_subscribe(svc->bus, SUBJ_AUTH_REVOKED, on_revoked, app.me)) ||
+        auth_janitor_start(svc->db, app.idle_s, JANITOR_INTERVAL_S, &janitor))
+        return ST_UNAVAILABLE;
+    LOG_INFO("auth: sessions idle %lld min, at most %lld days; mail spool %s",
+             (long long)(app.idle_s / 60), (long long)(app.max_s / 86400), app.spool_dir);
+    return ST_OK;
+}
+
+static void stop(svc_t *svc)
+{
+    (void)svc;
+    auth_janitor_stop(janitor);
+    janitor = NULL;
+}
+
+static const svc_spec_t spec = {
+    .name = "auth",
+    .desc = &auth__auth__descriptor,
+    .methods = methods,
+    .n_methods = ARRAY_LEN(methods),
+    .migrations = auth_migrations,
+    .n_migrations = &auth_migrations_count,
+    .outbox = true,
+    .app = &app,
+    .start = start,
+    .stop = stop,
+};
+
 int main(void)
 {
-    auth_svc_t svc = {0};
-    auth_janitor_t *janitor = NULL;
-    int64_t pool_size, workers, idle_min, max_days, me_ttl_ms;
-    buf_t outbox = BUF_INIT;
-    sigset_t sigs;
-    int sig = 0, rc = 1;
+    int64_t idle_min, max_days, me_ttl_ms;
+    buf_t spool = BUF_INIT;
+    int rc;
 
-    log_init("auth", config_str("LOG_LEVEL", NULL));
-    if (config_int("DB_POOL_SIZE", 8, 1, 1024, &pool_size) ||
-        config_int("BUS_WORKERS", 8, 1, 1024, &workers) ||
-        config_int("SESSION_IDLE_MINUTES", 7 * 24 * 60, 5, 366 * 24 * 60, &idle_min) ||
+    log_init("auth", config_str("LOG_LEVEL", NULL)); /* before the settings: they may log */
+    if (config_int("SESSION_IDLE_MINUTES", 7 * 24 * 60, 5, 366 * 24 * 60, &idle_min) ||
         config_int("SESSION_MAX_DAYS", 30, 1, 366, &max_days) ||
         config_int("AUTH_ME_CACHE_MS", 2000, 0, 60000, &me_ttl_ms))
         return 2;
-    svc.me = auth_mecache_new(me_ttl_ms, 100000);
-    svc.idle_s = idle_min * 60;
-    svc.max_s = max_days * 24 * 3600;
-    svc.public_url = config_str("PUBLIC_URL", "http://127.0.0.1:8080");
-    svc.mail_from = config_str("MAIL_FROM", "Sales Agents <no-reply@localhost>");
-    buf_printf(&outbox, "%s/outbox", config_str("VAR_DIR", "./var"));
-    svc.outbox_dir = buf_steal(&outbox);
+    app.me = auth_mecache_new(me_ttl_ms, 100000);
+    app.idle_s = idle_min * 60;
+    app.max_s = max_days * 24 * 3600;
+    app.public_url = config_str("PUBLIC_URL", "http://127.0.0.1:8080");
+    app.mail_from = config_str("MAIL_FROM", "Sales Agents <no-reply@localhost>");
+    buf_printf(&spool, "%s/mail-spool", config_str("VAR_DIR", "./var"));
+    app.spool_dir = buf_steal(&spool);
 
-    /* Signals are taken synchronously by sigwait below; every thread inherits the mask. */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGTERM);
-    sigaddset(&sigs, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-
-    if (crypto_init() != ST_OK || !(svc.dummy_hash = make_dummy_hash())) {
-        LOG_ERROR("auth: cryptography unavailable");
-        goto done;
-    }
-    if (auth_outbox_init(svc.outbox_dir) ||
-        db_pool_new(config_str("DATABASE_URL", "postgresql:///platform"), (int)pool_size,
-                    &svc.db) ||
-        db_migrate(svc.db, "auth", auth_migrations, auth_migrations_count) ||
-        bus_connect("auth", config_str("NATS_URL", "nats://127.0.0.1:4222"), BUS_CONNECT_TIMEOUT_MS,
-                    &svc.bus))
-        goto done;
-    bus_set_health_check(svc.bus, healthy);
-    if (svc.me && bus_subscribe(svc.bus, AUTH_REVOKED_SUBJECT, on_revoked, svc.me))
-        goto done;
-    if (bus_serve(svc.bus, &auth__auth__descriptor, methods, ARRAY_LEN(methods), &svc,
-                  (int)workers) ||
-        auth_janitor_start(svc.db, svc.idle_s, JANITOR_INTERVAL_S, &janitor))
-        goto done;
-    LOG_INFO("auth: ready (sessions: idle %lld min, at most %lld days; outbox %s)",
-             (long long)idle_min, (long long)max_days, svc.outbox_dir);
-    sigwait(&sigs, &sig);
-    LOG_INFO("auth: signal %d, shutting down", sig);
-    rc = 0;
-done:
-    auth_janitor_stop(janitor);
-    bus_free(svc.bus); /* drains in-flight handlers, which use the pool */
-    db_pool_free(svc.db);
-    auth_mecache_free(svc.me);
-    free(svc.dummy_hash);
-    free(svc.outbox_dir);
+    rc = svc_main(&spec, NULL);
+    auth_mecache_free(app.me);
+    free(app.dummy_hash);
+    free(app.spool_dir);
     return rc;
 }

@@ -19,22 +19,19 @@
 #include <stdbool.h>
 
 #include "shared/status.h"
+#include "shared/svc.h"
 
-typedef enum { AUTH_ROLE_NONE = 0, AUTH_ROLE_MEMBER, AUTH_ROLE_ADMIN, AUTH_ROLE_OWNER } auth_role_t;
-
-/* "owner"/"admin"/"member" (exact, lower case) or AUTH_ROLE_NONE for anything else and NULL. */
-auth_role_t auth_role_parse(const char *s);
-/* The role's name, "" for AUTH_ROLE_NONE. */
-const char *auth_role_name(auth_role_t role);
+/* The roles are the kit's one vocabulary (shared/svc.h: svc_role_t, svc_role_parse,
+ * svc_role_name). */
 /* True for owners and admins: they manage members, invitations and everyone's API keys. */
-bool auth_role_is_manager(auth_role_t role);
+bool auth_role_is_manager(svc_role_t role);
 
 /* The decisions return ST_OK, or ST_FORBIDDEN / ST_CONFLICT with the reason in *why (a static
  * string naming the field when there is one). `owners` counts the organisation's owners. */
-status_t auth_roles_can_invite(auth_role_t actor, auth_role_t role, const char **why);
-status_t auth_roles_can_change(auth_role_t actor, bool self, auth_role_t target,
-                               auth_role_t new_role, long owners, const char **why);
-status_t auth_roles_can_remove(auth_role_t actor, bool self, auth_role_t target, long owners,
+status_t auth_roles_can_invite(svc_role_t actor, svc_role_t role, const char **why);
+status_t auth_roles_can_change(svc_role_t actor, bool self, svc_role_t target, svc_role_t new_role,
+                               long owners, const char **why);
+status_t auth_roles_can_remove(svc_role_t actor, bool self, svc_role_t target, long owners,
                                const char **why);
 
 #endif

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "events.h"
 #include "roles.h"
 #include "shared/dbmsg.h"
 #include "shared/log.h"
@@ -20,7 +21,6 @@
 #include "throttle.h"
 
 /* A timestamptz column as RFC 3339 UTC with milliseconds, like time_format_rfc3339. */
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* ---- statements ------------------------------------------------------------------------------ */
 
@@ -31,9 +31,9 @@
 #define INFO_SELECT                                                                                \
     "SELECT u.id AS \"user.id\", u.email AS \"user.email\", u.name AS \"user.name\", "             \
     "       u.language AS \"user.language\", "                                                     \
-    "       " TS("u.created_at") " AS \"user.created_at\", "                                       \
+    "       " SVC_TS("u.created_at") " AS \"user.created_at\", "                                   \
     "       o.id AS \"organization.id\", o.name AS \"organization.name\", "                        \
-    "       " TS("o.created_at") " AS \"organization.created_at\", m.role "                        \
+    "       " SVC_TS("o.created_at") " AS \"organization.created_at\", m.role "                    \
     "FROM auth.memberships m "                                                                     \
     "JOIN auth.users u ON u.id = m.user_id "                                                       \
     "JOIN auth.orgs o ON o.id = m.org_id "
@@ -70,7 +70,7 @@ static const db_stmt_t TAKE_SESSION = {"auth_take_session",
     "DELETE FROM auth.sessions WHERE id = $1 AND user_id = $2 "
     "RETURNING token_hash, greatest(0, floor(extract(epoch FROM expires_at - now())))::bigint", 2};
 static const db_stmt_t LIST_ORGS = {"auth_list_orgs",
-    "SELECT o.id, o.name, m.role, " TS("m.created_at") " AS joined_at, "
+    "SELECT o.id, o.name, m.role, " SVC_TS("m.created_at") " AS joined_at, "
     "       coalesce(o.id = $2::uuid, false) AS \"current\" "
     "FROM auth.memberships m JOIN auth.orgs o ON o.id = m.org_id "
     "WHERE m.user_id = $1 ORDER BY o.name, o.id", 2};
@@ -136,7 +136,7 @@ static const db_stmt_t END_SESSIONS = {"auth_end_sessions",
 
 /* A Member row. */
 #define MEMBER_SELECT                                                                              \
-    "SELECT u.id AS user_id, u.email, u.name, m.role, " TS("m.created_at") " AS joined_at "        \
+    "SELECT u.id AS user_id, u.email, u.name, m.role, " SVC_TS("m.created_at") " AS joined_at "    \
     "FROM auth.memberships m JOIN auth.users u ON u.id = m.user_id "
 
 static const db_stmt_t LIST_MEMBERS = {"auth_list_members",
@@ -158,8 +158,8 @@ static const db_stmt_t ACTOR_ROLE = {"auth_actor_role",
 
 /* An Invite row. */
 #define INVITE_COLS                                                                                \
-    "id, email, role, invited_by, " TS("created_at") " AS created_at, "                           \
-    TS("expires_at") " AS expires_at"
+    "id, email, role, invited_by, " SVC_TS("created_at") " AS created_at, "                        \
+    SVC_TS("expires_at") " AS expires_at"
 
 static const db_stmt_t IS_MEMBER_EMAIL = {"auth_is_member_email",
     "SELECT 1 FROM auth.memberships m JOIN auth.users u ON u.id = m.user_id "
@@ -188,8 +188,8 @@ static const db_stmt_t CLAIM_INVITE = {"auth_claim_invite",
 
 /* An ApiKey row (without the secret, which exists only in the create reply). */
 #define KEY_COLS                                                                                   \
-    "k.id, k.name, k.prefix, k.user_id, " TS("k.created_at") " AS created_at, "                   \
-    TS("k.last_used_at") " AS last_used_at"
+    "k.id, k.name, k.prefix, k.user_id, " SVC_TS("k.created_at") " AS created_at, "                \
+    SVC_TS("k.last_used_at") " AS last_used_at"
 /* The key belongs to user $2, or $2 is an owner or admin of org $1. */
 #define KEY_VISIBLE                                                                                \
     "(k.user_id = $2 OR EXISTS (SELECT 1 FROM auth.memberships a "                                 \
@@ -202,9 +202,18 @@ static const db_stmt_t INSERT_API_KEY = {"auth_insert_api_key",
 static const db_stmt_t LIST_API_KEYS = {"auth_list_api_keys",
     "SELECT " KEY_COLS " FROM auth.api_keys k "
     "WHERE k.org_id = $1 AND " KEY_VISIBLE " ORDER BY k.created_at, k.id", 2};
+/* Who may revoke a key: its holder, an owner, or an admin unless the holder is an owner (owners'
+ * keys are managed by owners only, like everything else about owners). */
+#define KEY_REVOCABLE                                                                              \
+    "(k.user_id = $2 OR EXISTS (SELECT 1 FROM auth.memberships a "                                 \
+    "  WHERE a.org_id = $1 AND a.user_id = $2 AND (a.role = 'owner' OR (a.role = 'admin' AND "     \
+    "  NOT EXISTS (SELECT 1 FROM auth.memberships o WHERE o.org_id = $1 "                          \
+    "              AND o.user_id = k.user_id AND o.role = 'owner')))))"
 static const db_stmt_t DELETE_API_KEY = {"auth_delete_api_key",
-    "DELETE FROM auth.api_keys k WHERE k.id = $3 AND k.org_id = $1 AND " KEY_VISIBLE " "
-    "RETURNING k.key_hash", 3};
+    "DELETE FROM auth.api_keys k WHERE k.id = $3 AND k.org_id = $1 AND " KEY_REVOCABLE " "
+    "RETURNING k.key_hash, k.user_id, k.name, k.prefix", 3};
+static const db_stmt_t API_KEY_VISIBLE = {"auth_api_key_visible",
+    "SELECT 1 FROM auth.api_keys k WHERE k.id = $3 AND k.org_id = $1 AND " KEY_VISIBLE, 3};
 
 static const db_stmt_t CLEANUP = {"auth_cleanup",
     "WITH a AS (DELETE FROM auth.login_attempts WHERE at < now() - interval '1 hour' "
@@ -224,7 +233,7 @@ static const db_stmt_t SET_USER_DETAILS = {"auth_set_user_details",
     "updated_at = now() WHERE id = $1", 3};
 static const db_stmt_t SET_ORG_NAME = {"auth_set_org_name",
     "UPDATE auth.orgs SET name = $2 WHERE id = $1 "
-    "RETURNING id, name, " TS("created_at") " AS created_at", 2};
+    "RETURNING id, name, " SVC_TS("created_at") " AS created_at", 2};
 
 /* clang-format on */
 
@@ -265,7 +274,7 @@ static status_t commit_row(db_t *db, const PGresult *res, const ProtobufCMessage
         return ST_INTERNAL;
     status_t st = db_commit(db);
     if (st)
-        auth_msg_free(m);
+        svc_msg_free(m);
     else
         *out = m;
     return st;
@@ -331,10 +340,11 @@ status_t auth_store_register(db_pool_t *pool, const char *email, const char *nam
     user_id = col(res, 0, 0);
     const char *pm[] = {org_id, user_id, "owner"};
     if ((st = run(db, &INSERT_MEMBERSHIP, pm, &res)) ||
+        (st = auth_event_user(db, org_id, user_id, email, name)) ||
         (st = start_session(db, org_id, user_id, sess, out)))
         goto done;
     if ((st = db_commit(db))) {
-        auth_msg_free(*out);
+        svc_msg_free(*out);
         *out = NULL;
     }
 done:
@@ -422,7 +432,7 @@ status_t auth_store_login(db_pool_t *pool, const char *user_id, const auth_new_s
     if ((st = start_session(db, org_id, user_id, sess, out)))
         goto done;
     if ((st = db_commit(db))) {
-        auth_msg_free(*out);
+        svc_msg_free(*out);
         *out = NULL;
     }
 done:
@@ -511,7 +521,7 @@ status_t auth_store_switch_org(db_pool_t *pool, const char *user_id, const char 
     if ((st = start_session(db, org_id, user_id, &moved, out)))
         goto done;
     if ((st = db_commit(db))) {
-        auth_msg_free(*out);
+        svc_msg_free(*out);
         *out = NULL;
         goto done;
     }
@@ -535,9 +545,9 @@ status_t auth_store_list_orgs(db_pool_t *pool, const char *user_id, const char *
     const char *p[] = {user_id, current_org};
     if ((st = run(db, &LIST_ORGS, p, &res)))
         goto done;
-    Auth__OrgList *list = auth_msg_new(&auth__org_list__descriptor);
+    Auth__OrgList *list = svc_msg_new(&auth__org_list__descriptor);
     if ((st = db_rows_to_repeated(res, &list->base, "orgs"))) {
-        auth_msg_free(list);
+        svc_msg_free(list);
         goto done;
     }
     *out = list;
@@ -565,7 +575,7 @@ static status_t verify(db_pool_t *pool, const db_stmt_t *find, const char *const
         st = ST_UNAUTHORIZED;
         goto done;
     }
-    Auth__VerifyReply *v = auth_msg_new(&auth__verify_reply__descriptor);
+    Auth__VerifyReply *v = svc_msg_new(&auth__verify_reply__descriptor);
     if (is_key)
         v->api_key_id = col(res, 0, 0);
     else
@@ -650,7 +660,7 @@ status_t auth_store_create_reset(db_pool_t *pool, const char *email, const char 
     char *uid = NULL, *uname = NULL, ttl[24], max[24];
     status_t st;
 
-    if ((st = db_acquire(pool, &db)))
+    if ((st = db_acquire(pool, &db)) || (st = db_begin(db)))
         goto done;
     const char *pf[] = {email};
     if ((st = run(db, &FIND_USER_BY_EMAIL, pf, &res)))
@@ -670,6 +680,8 @@ status_t auth_store_create_reset(db_pool_t *pool, const char *email, const char 
         st = ST_RATE_LIMITED;
         goto done;
     }
+    if ((st = auth_event_password_reset(db, uid)) || (st = db_commit(db)))
+        goto done;
     *user_id = uid;
     *name = uname;
     uid = uname = NULL;
@@ -763,9 +775,9 @@ status_t auth_store_list_members(db_pool_t *pool, const char *org_id, Auth__Memb
     const char *p[] = {org_id};
     if ((st = run(db, &LIST_MEMBERS, p, &res)))
         goto done;
-    Auth__MemberList *list = auth_msg_new(&auth__member_list__descriptor);
+    Auth__MemberList *list = svc_msg_new(&auth__member_list__descriptor);
     if ((st = db_rows_to_repeated(res, &list->base, "members"))) {
-        auth_msg_free(list);
+        svc_msg_free(list);
         goto done;
     }
     *out = list;
@@ -778,7 +790,7 @@ done:
 /* Inside a transaction: locks the org's row, then reads the actor's and the target's roles
  * and the number of owners (a fresh snapshot, taken after the lock is held). */
 static status_t lock_roles(db_t *db, const char *org_id, const char *actor_id,
-                           const char *target_id, auth_role_t *actor, auth_role_t *target,
+                           const char *target_id, svc_role_t *actor, svc_role_t *target,
                            long *owners)
 {
     PGresult *res = NULL;
@@ -794,8 +806,8 @@ static status_t lock_roles(db_t *db, const char *org_id, const char *actor_id,
     const char *pr[] = {org_id, actor_id, target_id};
     if ((st = run(db, &MEMBER_ROLES, pr, &res)))
         goto done;
-    *actor = auth_role_parse(db_get(res, 0, 0));
-    *target = auth_role_parse(db_get(res, 0, 1));
+    *actor = svc_role_parse(db_get(res, 0, 0));
+    *target = svc_role_parse(db_get(res, 0, 1));
     *owners = (long)db_get_int(res, 0, 2);
 done:
     PQclear(res);
@@ -808,29 +820,35 @@ status_t auth_store_update_member(db_pool_t *pool, const char *org_id, const cha
 {
     db_t *db = NULL;
     PGresult *res = NULL;
-    auth_role_t actor, target;
+    svc_role_t actor, target;
     long owners;
     status_t st;
 
     if ((st = db_acquire(pool, &db)) || (st = db_begin(db)) ||
         (st = lock_roles(db, org_id, actor_id, target_id, &actor, &target, &owners)))
         goto done;
-    if (actor == AUTH_ROLE_NONE) {
+    if (actor == SVC_ROLE_NONE) {
         *why = "you are no longer a member of this organization";
         st = ST_FORBIDDEN;
         goto done;
     }
-    if (target == AUTH_ROLE_NONE) {
+    if (target == SVC_ROLE_NONE) {
         *why = "user_id: no such member in this organization";
         st = ST_NOT_FOUND;
         goto done;
     }
     if ((st = auth_roles_can_change(actor, strcmp(actor_id, target_id) == 0, target,
-                                    auth_role_parse(role), owners, why)))
+                                    svc_role_parse(role), owners, why)))
         goto done;
     const char *ps[] = {org_id, target_id, role};
     const char *pm[] = {org_id, target_id};
-    if ((st = run(db, &SET_ROLE, ps, &res)) || (st = run(db, &GET_MEMBER, pm, &res)))
+    Auth__MemberEvent evt = AUTH__MEMBER_EVENT__INIT;
+    evt.user_id = (char *)target_id;
+    evt.role = (char *)role;
+    evt.previous_role = (char *)svc_role_name(target);
+    if ((st = run(db, &SET_ROLE, ps, &res)) ||
+        (st = auth_event_member(db, "role_changed", org_id, actor_id, &evt)) ||
+        (st = run(db, &GET_MEMBER, pm, &res)))
         goto done;
     st = commit_row(db, res, &auth__member__descriptor, (void **)out);
 done:
@@ -864,14 +882,14 @@ status_t auth_store_update_org(db_pool_t *pool, const char *org_id, const char *
 {
     db_t *db = NULL;
     PGresult *res = NULL;
-    auth_role_t actor, self;
+    svc_role_t actor, self;
     long owners;
     status_t st;
 
     if ((st = db_acquire(pool, &db)) || (st = db_begin(db)) ||
         (st = lock_roles(db, org_id, actor_id, actor_id, &actor, &self, &owners)))
         goto done;
-    if (actor == AUTH_ROLE_NONE) {
+    if (actor == SVC_ROLE_NONE) {
         *why = "you are no longer a member of this organization";
         st = ST_FORBIDDEN;
         goto done;
@@ -896,19 +914,19 @@ status_t auth_store_remove_member(db_pool_t *pool, const char *org_id, const cha
 {
     db_t *db = NULL;
     PGresult *res = NULL;
-    auth_role_t actor, target;
+    svc_role_t actor, target;
     long owners;
     status_t st;
 
     if ((st = db_acquire(pool, &db)) || (st = db_begin(db)) ||
         (st = lock_roles(db, org_id, actor_id, target_id, &actor, &target, &owners)))
         goto done;
-    if (actor == AUTH_ROLE_NONE) {
+    if (actor == SVC_ROLE_NONE) {
         *why = "you are no longer a member of this organization";
         st = ST_FORBIDDEN;
         goto done;
     }
-    if (target == AUTH_ROLE_NONE) {
+    if (target == SVC_ROLE_NONE) {
         *why = "user_id: no such member in this organization";
         st = ST_NOT_FOUND;
         goto done;
@@ -916,7 +934,11 @@ status_t auth_store_remove_member(db_pool_t *pool, const char *org_id, const cha
     if ((st = auth_roles_can_remove(actor, strcmp(actor_id, target_id) == 0, target, owners, why)))
         goto done;
     const char *p[] = {org_id, target_id};
-    if ((st = run(db, &DELETE_MEMBER, p, &res)) || (st = db_commit(db)))
+    Auth__MemberEvent evt = AUTH__MEMBER_EVENT__INIT;
+    evt.user_id = (char *)target_id;
+    evt.previous_role = (char *)svc_role_name(target);
+    if ((st = run(db, &DELETE_MEMBER, p, &res)) ||
+        (st = auth_event_member(db, "removed", org_id, actor_id, &evt)) || (st = db_commit(db)))
         goto done;
 done:
     PQclear(res);
@@ -926,15 +948,15 @@ done:
 
 /* ---- invitations ----------------------------------------------------------------------------- */
 
-/* The actor's role in org, AUTH_ROLE_NONE when not a member. */
-static status_t actor_role(db_t *db, const char *org_id, const char *actor_id, auth_role_t *role)
+/* The actor's role in org, SVC_ROLE_NONE when not a member. */
+static status_t actor_role(db_t *db, const char *org_id, const char *actor_id, svc_role_t *role)
 {
     PGresult *res = NULL;
     status_t st;
 
     const char *p[] = {org_id, actor_id};
     if (!(st = run(db, &ACTOR_ROLE, p, &res)))
-        *role = db_nrows(res) == 1 ? auth_role_parse(db_get(res, 0, 0)) : AUTH_ROLE_NONE;
+        *role = db_nrows(res) == 1 ? svc_role_parse(db_get(res, 0, 0)) : SVC_ROLE_NONE;
     PQclear(res);
     return st;
 }
@@ -947,14 +969,14 @@ status_t auth_store_create_invite(db_pool_t *pool, const char *org_id, const cha
     db_t *db = NULL;
     PGresult *res = NULL;
     Auth__Invite *inv = NULL;
-    auth_role_t actor;
+    svc_role_t actor;
     char ttl[24];
     status_t st;
 
     if ((st = db_acquire(pool, &db)) || (st = db_begin(db)) ||
         (st = actor_role(db, org_id, actor_id, &actor)))
         goto done;
-    if ((st = auth_roles_can_invite(actor, auth_role_parse(role), why)))
+    if ((st = auth_roles_can_invite(actor, svc_role_parse(role), why)))
         goto done;
     const char *pe[] = {org_id, email};
     if ((st = run(db, &IS_MEMBER_EMAIL, pe, &res)))
@@ -972,6 +994,12 @@ status_t auth_store_create_invite(db_pool_t *pool, const char *org_id, const cha
         st = ST_INTERNAL;
         goto done;
     }
+    Auth__MemberEvent evt = AUTH__MEMBER_EVENT__INIT;
+    evt.email = (char *)email;
+    evt.role = (char *)role;
+    evt.invite_id = inv->id;
+    if ((st = auth_event_member(db, "invited", org_id, actor_id, &evt)))
+        goto done;
     const char *pn[] = {org_id, actor_id};
     if ((st = run(db, &INVITE_NAMES, pn, &res)))
         goto done;
@@ -986,7 +1014,7 @@ status_t auth_store_create_invite(db_pool_t *pool, const char *org_id, const cha
     *out = inv;
     inv = NULL;
 done:
-    auth_msg_free(inv);
+    svc_msg_free(inv);
     PQclear(res);
     db_release(db);
     return st;
@@ -997,7 +1025,7 @@ status_t auth_store_list_invites(db_pool_t *pool, const char *org_id, const char
 {
     db_t *db = NULL;
     PGresult *res = NULL;
-    auth_role_t actor;
+    svc_role_t actor;
     status_t st;
 
     if ((st = db_acquire(pool, &db)) || (st = actor_role(db, org_id, actor_id, &actor)))
@@ -1010,9 +1038,9 @@ status_t auth_store_list_invites(db_pool_t *pool, const char *org_id, const char
     const char *p[] = {org_id};
     if ((st = run(db, &LIST_INVITES, p, &res)))
         goto done;
-    Auth__InviteList *list = auth_msg_new(&auth__invite_list__descriptor);
+    Auth__InviteList *list = svc_msg_new(&auth__invite_list__descriptor);
     if ((st = db_rows_to_repeated(res, &list->base, "invites"))) {
-        auth_msg_free(list);
+        svc_msg_free(list);
         goto done;
     }
     *out = list;
@@ -1027,7 +1055,7 @@ status_t auth_store_revoke_invite(db_pool_t *pool, const char *org_id, const cha
 {
     db_t *db = NULL;
     PGresult *res = NULL;
-    auth_role_t actor;
+    svc_role_t actor;
     status_t st;
 
     if ((st = db_acquire(pool, &db)) || (st = actor_role(db, org_id, actor_id, &actor)))
@@ -1106,6 +1134,8 @@ status_t auth_store_accept_invite(db_pool_t *pool, const char *invite_id, const 
             goto done;
         }
         user_id = new_id = col(res, 0, 0);
+        if ((st = auth_event_user(db, org_id, user_id, email, name)))
+            goto done;
     }
     const char *pm[] = {org_id, user_id, role};
     if ((st = run(db, &INSERT_MEMBERSHIP, pm, &res)))
@@ -1115,10 +1145,15 @@ status_t auth_store_accept_invite(db_pool_t *pool, const char *invite_id, const 
         st = ST_CONFLICT;
         goto done;
     }
-    if ((st = start_session(db, org_id, user_id, sess, out)))
+    Auth__MemberEvent evt = AUTH__MEMBER_EVENT__INIT;
+    evt.user_id = (char *)user_id;
+    evt.role = role;
+    evt.invite_id = (char *)invite_id;
+    if ((st = auth_event_member(db, "joined", org_id, user_id, &evt)) ||
+        (st = start_session(db, org_id, user_id, sess, out)))
         goto done;
     if ((st = db_commit(db))) {
-        auth_msg_free(*out);
+        svc_msg_free(*out);
         *out = NULL;
     }
 done:
@@ -1140,13 +1175,15 @@ status_t auth_store_create_api_key(db_pool_t *pool, const char *org_id, const ch
     PGresult *res = NULL;
     status_t st;
 
-    if ((st = db_acquire(pool, &db)))
+    if ((st = db_acquire(pool, &db)) || (st = db_begin(db)))
         goto done;
     const char *p[] = {org_id, user_id, name, prefix, key_hash};
     if ((st = run(db, &INSERT_API_KEY, p, &res)))
         goto done; /* ST_NOT_FOUND: the membership is gone (foreign key) */
-    if (!(*out = row_msg(res, 0, &auth__api_key__descriptor)))
-        st = ST_INTERNAL;
+    if (db_nrows(res) == 1 && (st = auth_event_api_key(db, "created", org_id, user_id,
+                                                       db_get(res, 0, 0), user_id, name, prefix)))
+        goto done;
+    st = commit_row(db, res, &auth__api_key__descriptor, (void **)out);
 done:
     PQclear(res);
     db_release(db);
@@ -1165,9 +1202,9 @@ status_t auth_store_list_api_keys(db_pool_t *pool, const char *org_id, const cha
     const char *p[] = {org_id, user_id};
     if ((st = run(db, &LIST_API_KEYS, p, &res)))
         goto done;
-    Auth__ApiKeyList *list = auth_msg_new(&auth__api_key_list__descriptor);
+    Auth__ApiKeyList *list = svc_msg_new(&auth__api_key_list__descriptor);
     if ((st = db_rows_to_repeated(res, &list->base, "keys"))) {
-        auth_msg_free(list);
+        svc_msg_free(list);
         goto done;
     }
     *out = list;
@@ -1178,22 +1215,31 @@ done:
 }
 
 status_t auth_store_delete_api_key(db_pool_t *pool, const char *org_id, const char *user_id,
-                                   const char *key_id, char hash[CRYPTO_SHA256_HEX_SIZE])
+                                   const char *key_id, char hash[CRYPTO_SHA256_HEX_SIZE],
+                                   svc_why_t *why)
 {
     db_t *db = NULL;
     PGresult *res = NULL;
     status_t st;
 
-    if ((st = db_acquire(pool, &db)))
+    if ((st = db_acquire(pool, &db)) || (st = db_begin(db)))
         goto done;
     const char *p[] = {org_id, user_id, key_id};
     if ((st = run(db, &DELETE_API_KEY, p, &res)))
         goto done;
     if (db_nrows(res) != 1) {
-        st = ST_NOT_FOUND;
+        /* A key the caller sees but may not revoke (an owner's, for an admin) is refused. */
+        if ((st = run(db, &API_KEY_VISIBLE, p, &res)) == ST_OK)
+            st = db_nrows(res) == 1
+                     ? svc_why(why, ST_FORBIDDEN, "id: only owners may revoke an owner's API key")
+                     : ST_NOT_FOUND;
         goto done;
     }
+    if ((st = auth_event_api_key(db, "revoked", org_id, user_id, key_id, db_get(res, 0, 1),
+                                 db_get(res, 0, 2), db_get(res, 0, 3))))
+        goto done;
     snprintf(hash, CRYPTO_SHA256_HEX_SIZE, "%s", db_get(res, 0, 0));
+    st = db_commit(db);
 done:
     PQclear(res);
     db_release(db);

@@ -13,6 +13,7 @@
 #include "proto/auth.pb-c.h"
 #include "shared/crypto.h"
 #include "shared/db.h"
+#include "shared/svc.h"
 
 /* A session to create: the digest of its token and what to remember about the client. */
 typedef struct {
@@ -152,9 +153,12 @@ status_t auth_store_create_api_key(db_pool_t *pool, const char *org_id, const ch
 /* The org's keys the user may see: their own, or all of them for owners and admins. */
 status_t auth_store_list_api_keys(db_pool_t *pool, const char *org_id, const char *user_id,
                                   Auth__ApiKeyList **out /* OUT */);
-/* Deletes a key the user may see; its hash out. ST_NOT_FOUND otherwise. */
+/* Deletes a key the user may revoke (their own; any, for owners; any but an owner's, for
+ * admins); its hash out. ST_FORBIDDEN (why set) for a key the user sees but may not revoke,
+ * ST_NOT_FOUND for one they do not see. */
 status_t auth_store_delete_api_key(db_pool_t *pool, const char *org_id, const char *user_id,
-                                   const char *key_id, char hash[CRYPTO_SHA256_HEX_SIZE] /* OUT */);
+                                   const char *key_id, char hash[CRYPTO_SHA256_HEX_SIZE],
+                                   svc_why_t *why);
 
 /* ---- housekeeping ---------------------------------------------------------------------------- */
 

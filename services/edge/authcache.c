@@ -164,7 +164,7 @@ status_t edge_verify_start(struct lws *wsi, pss_t *pss)
     crypto_wipe(pss->token, sizeof pss->token);
     pss->stage = STAGE_VERIFY;
     bus_ctx_t ctx = {.request_id = pss->request_id};
-    status_t st = edge_call(wsi, pss, "svc.auth.verify", buf, n, &ctx);
+    status_t st = edge_call(wsi, pss, SUBJ_AUTH_VERIFY, buf, n, &ctx);
     crypto_wipe(buf, n);
     return st;
 }

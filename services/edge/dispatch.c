@@ -200,18 +200,18 @@ static void start_call(struct lws *wsi, pss_t *pss)
     lws_hdr_copy(wsi, cache_control, sizeof cache_control, WSI_TOKEN_HTTP_CACHE_CONTROL);
     const char *extra[16];
     int n = 0;
-    extra[n++] = "Client-Ip";
+    extra[n++] = HDR_CLIENT_IP;
     extra[n++] = pss->client_ip;
     if (ua[0]) {
-        extra[n++] = "User-Agent";
+        extra[n++] = HDR_USER_AGENT;
         extra[n++] = ua;
     }
     if (pss->ident.session_id[0]) {
-        extra[n++] = "Session-Id";
+        extra[n++] = HDR_SESSION_ID;
         extra[n++] = pss->ident.session_id;
     }
     if (pss->ident.api_key_id[0]) {
-        extra[n++] = "Api-Key-Id";
+        extra[n++] = HDR_API_KEY_ID;
         extra[n++] = pss->ident.api_key_id;
     }
     if (strstr(cache_control, "no-cache")) { /* the client wants an answer fresh from the source */
@@ -284,15 +284,15 @@ static void finish_rpc(pss_t *pss, natsMsg *msg)
         return;
     }
     const char *v = NULL;
-    if (natsMsgHeader_Get(msg, "Session-Token", &v) == NATS_OK && v) {
+    if (natsMsgHeader_Get(msg, HDR_SESSION_TOKEN, &v) == NATS_OK && v) {
         const char *age = NULL;
-        natsMsgHeader_Get(msg, "Session-Max-Age", &age);
+        natsMsgHeader_Get(msg, HDR_SESSION_MAX_AGE, &age);
         char cookie[256];
         snprintf(cookie, sizeof cookie, "sid=%s; Path=/; Max-Age=%s; HttpOnly; SameSite=Lax%s", v,
                  age ? age : "2592000", edge.cfg.cookie_secure ? "; Secure" : "");
         edge_respond_add_header(pss, "set-cookie", cookie);
     }
-    if (natsMsgHeader_Get(msg, "Session-Clear", &v) == NATS_OK && v) {
+    if (natsMsgHeader_Get(msg, HDR_SESSION_CLEAR, &v) == NATS_OK && v) {
         expire_cookie(pss);
         if (pss->has_token)
             authcache_revoke(pss->token_hash);
@@ -358,7 +358,7 @@ void edge_complete(struct lws *wsi, pss_t *pss, cq_item_t *item)
         const char *retry = NULL;
         if (item->st == ST_UNAUTHORIZED && pss->cookie_auth)
             expire_cookie(pss); /* a dead session: let the browser forget it */
-        if (item->msg && natsMsgHeader_Get(item->msg, "Retry-After", &retry) == NATS_OK && retry)
+        if (item->msg && natsMsgHeader_Get(item->msg, HDR_RETRY_AFTER, &retry) == NATS_OK && retry)
             edge_respond_add_header(pss, "retry-after", retry);
         edge_respond_error(pss, item->st, item->errmsg);
         return;

@@ -114,9 +114,9 @@ int main(void)
     if (bus_connect_loop("edge", config_str("NATS_URL", "nats://127.0.0.1:4222"), 30000,
                          &natsloop_hooks, &edge.bus))
         goto done;
-    if (subscribe("notify.user.*.>", CQ_NOTIFY, &edge.notify_user_sub) ||
-        subscribe("notify.org.*.>", CQ_NOTIFY, &edge.notify_org_sub) ||
-        subscribe("auth.revoked", CQ_REVOKE, &edge.revoke_sub))
+    if (subscribe(SUBJ_NOTIFY_USER_ALL, CQ_NOTIFY, &edge.notify_user_sub) ||
+        subscribe(SUBJ_NOTIFY_ORG_ALL, CQ_NOTIFY, &edge.notify_org_sub) ||
+        subscribe(SUBJ_AUTH_REVOKED, CQ_REVOKE, &edge.revoke_sub))
         goto done;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -160,9 +160,9 @@ static bool parse_subject(const char *subject, bool *is_user, char *id, size_t i
                           const char **kind)
 {
     const char *p;
-    if (str_has_prefix(subject, "notify.user."))
+    if (str_has_prefix(subject, SUBJ_NOTIFY_USER_PREFIX))
         *is_user = true, p = subject + 12;
-    else if (str_has_prefix(subject, "notify.org."))
+    else if (str_has_prefix(subject, SUBJ_NOTIFY_ORG_PREFIX))
         *is_user = false, p = subject + 11;
     else
         return false;

@@ -38,24 +38,24 @@ static status_t fields_check(bus_req_t *req, bool create, const char *title, con
 
     if ((create || title) &&
         !text_clean(title, 1, RAG_TITLE_MAX, false, &fl->title, why, sizeof why))
-        return rag_fail(req, ST_INVALID, "title: %s", why);
+        return svc_fail(req, ST_INVALID, "title: %s", why);
     fl->f.title = fl->title;
     if (body && (b = rag_body_check(body, why, sizeof why)))
-        return rag_fail(req, b > 0 ? ST_TOO_LARGE : ST_INVALID, "body: %s", why);
+        return svc_fail(req, b > 0 ? ST_TOO_LARGE : ST_INVALID, "body: %s", why);
     fl->f.body = body;
     if (category) {
         fl->f.set_category = true;
         if (*category) {
-            if (!rag_uuid_parse(category, fl->category))
-                return rag_fail(req, ST_INVALID, "category_id: must be a UUID");
+            if (!svc_uuid_parse(category, fl->category))
+                return svc_fail(req, ST_INVALID, "category_id: must be a UUID");
             fl->f.category = fl->category;
         }
     }
     if (n_tags && clear_tags)
-        return rag_fail(req, ST_INVALID, "clear_tags: cannot be combined with tags");
+        return svc_fail(req, ST_INVALID, "clear_tags: cannot be combined with tags");
     if (n_tags) {
         if (!rag_tags_clean(tags, n_tags, &fl->tags, why, sizeof why))
-            return rag_fail(req, ST_INVALID, "tags%s", why);
+            return svc_fail(req, ST_INVALID, "tags%s", why);
         fl->n_tags = n_tags;
     }
     fl->f.set_tags = n_tags > 0 || clear_tags;
@@ -66,7 +66,7 @@ static status_t fields_check(bus_req_t *req, bool create, const char *title, con
 
 /* A list or search for bus_reply_cached. */
 typedef struct {
-    rag_svc_t *svc;
+    svc_t *svc;
     bus_req_t *req;
     const char *org;
     const rag_article_query_t *q;
@@ -75,47 +75,44 @@ typedef struct {
 static status_t list_fill(void *arg, ProtobufCMessage **out)
 {
     list_call_t *c = arg;
-    rag_err_t err = {""};
-    return rag_fail_store(
+    svc_why_t err = {""};
+    return svc_fail_why(
         c->req, rag_store_list_articles(c->svc->db, c->org, c->q, (Rag__ArticleList **)out, &err),
-        &err);
+        &err, NULL);
 }
 
 /* svc.rag.list_articles: a page of the organisation's articles, or ranked search results. */
 status_t rag_handle_list_articles(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__ListArticlesRequest *in = NULL;
     rag_article_query_t q = {0};
     char category[37], why[RAG_WHY_SIZE], *text = NULL;
-    rag_caller_t c;
+    svc_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, false, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = svc_caller(req, NULL, &c)))
         goto done;
-    if (!rag_page_check(in->has_page, in->page, in->has_per_page, in->per_page, &q.page,
-                        &q.per_page, why, sizeof why)) {
-        st = rag_fail(req, ST_INVALID, "%s", why);
+    if ((st = svc_page_parse(req, &in->base, &q.page)))
         goto done;
-    }
     if (in->category_id && *in->category_id) {
-        if (!rag_uuid_parse(in->category_id, category)) {
-            st = rag_fail(req, ST_INVALID, "category_id: must be a UUID");
+        if (!svc_uuid_parse(in->category_id, category)) {
+            st = svc_fail(req, ST_INVALID, "category_id: must be a UUID");
             goto done;
         }
         q.category = category;
     }
     if (in->q && !text_clean(in->q, 0, RAG_Q_MAX, false, &text, why, sizeof why)) {
-        st = rag_fail(req, ST_INVALID, "q: %s", why);
+        st = svc_fail(req, ST_INVALID, "q: %s", why);
         goto done;
     }
     q.q = text && *text ? text : NULL; /* a blank query lists everything */
     /* The key: every parameter that shapes the answer (a query holds no control characters). */
     buf_t key = BUF_INIT;
-    buf_printf(&key, "%s\x1f%s\x1f%d\x1f%d", q.q ? q.q : "", q.category ? q.category : "", q.page,
-               q.per_page);
+    buf_printf(&key, "%s\x1f%s\x1f%d\x1f%d", q.q ? q.q : "", q.category ? q.category : "",
+               q.page.page, q.page.per_page);
     list_call_t call = {svc, req, c.org, &q};
-    st = bus_reply_cached(req, svc->lists, c.org, key.data, list_fill, &call);
+    st = bus_reply_cached(req, svc->cache, c.org, key.data, list_fill, &call);
     buf_cleanup(&key);
     goto out;
 done:
@@ -129,30 +126,31 @@ out:
 /* svc.rag.create_article */
 status_t rag_handle_create_article(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__CreateArticleRequest *in = NULL;
     Rag__Article *art = NULL;
     fields_t fl = {0};
-    rag_err_t err = {""};
-    rag_caller_t c;
+    svc_why_t err = {""};
+    svc_caller_t c;
     log_ctx_t ctx;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)) ||
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)) ||
         (st = fields_check(req, true, in->title, in->body ? in->body : "", in->category_id,
                            in->tags, in->n_tags, false, &fl)))
         goto done;
     if (!fl.f.category)
         fl.f.set_category = false;
-    rag_actor_t a = {c.org, c.user};
-    st = rag_fail_store(req, rag_store_create_article(svc->db, &a, &fl.f, &art, &err), &err);
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
+    st = svc_fail_why(req, rag_store_create_article(svc->db, &a, &fl.f, &art, &err), &err, NULL);
     if (st)
         goto done;
-    rag_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "article %s created (%lld bytes)", art->id, (long long)art->body_size);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &art->base : NULL);
     if (art)
         protobuf_c_message_free_unpacked(&art->base, NULL);
@@ -164,21 +162,21 @@ done:
 /* svc.rag.get_article: one article with its body. */
 status_t rag_handle_get_article(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__ArticleRequest *in = NULL;
     Rag__Article *art = NULL;
     char id[37];
-    rag_caller_t c;
+    svc_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, false, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = svc_caller(req, NULL, &c)))
         goto done;
-    if (!rag_uuid_parse(in->id, id)) {
-        st = rag_fail(req, ST_INVALID, "id: must be a UUID");
+    if (!svc_uuid_parse(in->id, id)) {
+        st = svc_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
     if ((st = rag_store_get_article(svc->db, c.org, id, &art)) == ST_NOT_FOUND)
-        rag_fail(req, st, "id: no such article");
+        svc_fail(req, st, "id: no such article");
 done:
     bus_reply(req, st, st == ST_OK ? &art->base : NULL);
     if (art)
@@ -190,29 +188,31 @@ done:
 /* svc.rag.update_article: changes only the fields sent. */
 status_t rag_handle_update_article(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__UpdateArticleRequest *in = NULL;
     Rag__Article *art = NULL;
     fields_t fl = {0};
     char id[37];
-    rag_err_t err = {""};
-    rag_caller_t c;
+    svc_why_t err = {""};
+    svc_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)))
         goto done;
-    if (!rag_uuid_parse(in->id, id)) {
-        st = rag_fail(req, ST_INVALID, "id: must be a UUID");
+    if (!svc_uuid_parse(in->id, id)) {
+        st = svc_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
     if ((st = fields_check(req, false, in->title, in->body, in->category_id, in->tags, in->n_tags,
                            in->has_clear_tags && in->clear_tags, &fl)))
         goto done;
-    rag_actor_t a = {c.org, c.user};
-    st = rag_fail_store(req, rag_store_update_article(svc->db, &a, id, &fl.f, &art, &err), &err);
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
+    st =
+        svc_fail_why(req, rag_store_update_article(svc->db, &a, id, &fl.f, &art, &err), &err, NULL);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &art->base : NULL);
     if (art)
         protobuf_c_message_free_unpacked(&art->base, NULL);
@@ -224,29 +224,30 @@ done:
 /* svc.rag.delete_article */
 status_t rag_handle_delete_article(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__ArticleRequest *in = NULL;
     char id[37];
-    rag_caller_t c;
+    svc_caller_t c;
     log_ctx_t ctx;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)))
         goto done;
-    if (!rag_uuid_parse(in->id, id)) {
-        st = rag_fail(req, ST_INVALID, "id: must be a UUID");
+    if (!svc_uuid_parse(in->id, id)) {
+        st = svc_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
-    rag_actor_t a = {c.org, c.user};
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
     if ((st = rag_store_delete_article(svc->db, &a, id)) == ST_NOT_FOUND)
-        rag_fail(req, st, "id: no such article");
+        svc_fail(req, st, "id: no such article");
     if (st)
         goto done;
-    rag_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "article %s deleted", id);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, NULL);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;

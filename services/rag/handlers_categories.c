@@ -22,15 +22,15 @@ static status_t opt_uuid(bus_req_t *req, const char *field, const char *s, char 
     *out = NULL;
     if (!s || !*s)
         return ST_OK;
-    if (!rag_uuid_parse(s, buf))
-        return rag_fail(req, ST_INVALID, "%s: must be a UUID", field);
+    if (!svc_uuid_parse(s, buf))
+        return svc_fail(req, ST_INVALID, "%s: must be a UUID", field);
     *out = buf;
     return ST_OK;
 }
 
 /* The organisation's tree, for bus_reply_cached. */
 typedef struct {
-    rag_svc_t *svc;
+    svc_t *svc;
     const char *org;
 } tree_call_t;
 
@@ -53,16 +53,16 @@ static status_t tree_fill(void *arg, ProtobufCMessage **out)
  * (cached like the article lists, dropped by every change). */
 status_t rag_handle_list_categories(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__ListCategoriesRequest *in = NULL;
-    rag_caller_t c;
+    svc_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, false, &c))) {
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = svc_caller(req, NULL, &c))) {
         bus_reply(req, st, NULL);
     } else {
         tree_call_t call = {svc, c.org};
-        st = bus_reply_cached(req, svc->lists, c.org, "categories", tree_fill, &call);
+        st = bus_reply_cached(req, svc->cache, c.org, "categories", tree_fill, &call);
     }
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
@@ -71,39 +71,40 @@ status_t rag_handle_list_categories(void *arg, bus_req_t *req)
 /* svc.rag.create_category: a new category, last among its siblings. */
 status_t rag_handle_create_category(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__CreateCategoryRequest *in = NULL;
     Rag__Category *cat = NULL;
     char *name = NULL, *desc = NULL, why[RAG_WHY_SIZE], parent_buf[37];
     const char *parent = NULL;
-    rag_err_t err = {""};
-    rag_caller_t c;
+    svc_why_t err = {""};
+    svc_caller_t c;
     log_ctx_t ctx;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)))
         goto done;
     if (!text_clean(in->name, 1, RAG_NAME_MAX, false, &name, why, sizeof why)) {
-        st = rag_fail(req, ST_INVALID, "name: %s", why);
+        st = svc_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (in->description &&
         !text_clean(in->description, 0, RAG_DESC_MAX, true, &desc, why, sizeof why)) {
-        st = rag_fail(req, ST_INVALID, "description: %s", why);
+        st = svc_fail(req, ST_INVALID, "description: %s", why);
         goto done;
     }
     if ((st = opt_uuid(req, "parent_id", in->parent_id, parent_buf, &parent)))
         goto done;
-    rag_actor_t a = {c.org, c.user};
-    st = rag_fail_store(req, rag_store_create_category(svc->db, &a, name, desc, parent, &cat, &err),
-                        &err);
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
+    st = svc_fail_why(req, rag_store_create_category(svc->db, &a, name, desc, parent, &cat, &err),
+                      &err, NULL);
     if (st)
         goto done;
-    rag_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "category %s created", cat->id);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &cat->base : NULL);
     if (cat)
         protobuf_c_message_free_unpacked(&cat->base, NULL);
@@ -116,28 +117,29 @@ done:
 /* svc.rag.update_category: rename, describe, or move (parent_id; "" = top level). */
 status_t rag_handle_update_category(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__UpdateCategoryRequest *in = NULL;
     Rag__Category *cat = NULL;
     char *name = NULL, *desc = NULL, why[RAG_WHY_SIZE], id[37], parent_buf[37];
     rag_category_patch_t patch = {0};
-    rag_err_t err = {""};
-    rag_caller_t c;
+    svc_why_t err = {""};
+    svc_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)))
         goto done;
-    if (!rag_uuid_parse(in->id, id)) {
-        st = rag_fail(req, ST_INVALID, "id: must be a UUID");
+    if (!svc_uuid_parse(in->id, id)) {
+        st = svc_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
     if (in->name && !text_clean(in->name, 1, RAG_NAME_MAX, false, &name, why, sizeof why)) {
-        st = rag_fail(req, ST_INVALID, "name: %s", why);
+        st = svc_fail(req, ST_INVALID, "name: %s", why);
         goto done;
     }
     if (in->description &&
         !text_clean(in->description, 0, RAG_DESC_MAX, true, &desc, why, sizeof why)) {
-        st = rag_fail(req, ST_INVALID, "description: %s", why);
+        st = svc_fail(req, ST_INVALID, "description: %s", why);
         goto done;
     }
     if (in->parent_id) {
@@ -145,17 +147,18 @@ status_t rag_handle_update_category(void *arg, bus_req_t *req)
         if ((st = opt_uuid(req, "parent_id", in->parent_id, parent_buf, &patch.parent)))
             goto done;
         if (patch.parent && strcmp(patch.parent, id) == 0) {
-            st = rag_fail(req, ST_CONFLICT, "parent_id: a category cannot be its own parent");
+            st = svc_fail(req, ST_CONFLICT, "parent_id: a category cannot be its own parent");
             goto done;
         }
     }
     patch.name = name;
     patch.description = desc;
-    rag_actor_t a = {c.org, c.user};
-    st = rag_fail_store(req, rag_store_update_category(svc->db, &a, id, &patch, &cat, &err), &err);
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
+    st = svc_fail_why(req, rag_store_update_category(svc->db, &a, id, &patch, &cat, &err), &err,
+                      NULL);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &cat->base : NULL);
     if (cat)
         protobuf_c_message_free_unpacked(&cat->base, NULL);
@@ -168,33 +171,34 @@ done:
 /* svc.rag.delete_category: an empty category, or with cascade the subtree and its articles. */
 status_t rag_handle_delete_category(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__DeleteCategoryRequest *in = NULL;
     char id[37];
     long n_cats = 0, n_arts = 0;
-    rag_err_t err = {""};
-    rag_caller_t c;
+    svc_why_t err = {""};
+    svc_caller_t c;
     log_ctx_t ctx;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)))
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)))
         goto done;
-    if (!rag_uuid_parse(in->id, id)) {
-        st = rag_fail(req, ST_INVALID, "id: must be a UUID");
+    if (!svc_uuid_parse(in->id, id)) {
+        st = svc_fail(req, ST_INVALID, "id: must be a UUID");
         goto done;
     }
-    rag_actor_t a = {c.org, c.user};
-    st = rag_fail_store(req,
-                        rag_store_delete_category(svc->db, &a, id, in->has_cascade && in->cascade,
-                                                  &n_cats, &n_arts, &err),
-                        &err);
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
+    st = svc_fail_why(req,
+                      rag_store_delete_category(svc->db, &a, id, in->has_cascade && in->cascade,
+                                                &n_cats, &n_arts, &err),
+                      &err, NULL);
     if (st)
         goto done;
-    rag_log_ctx(req, &ctx);
+    svc_log_ctx(req, &ctx);
     LOG_CTX_INFO(&ctx, "category %s deleted (%ld categories, %ld articles)", id, n_cats, n_arts);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, NULL);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
     return st;
@@ -203,43 +207,78 @@ done:
 /* svc.rag.reorder_categories: the children of one parent in a new order. */
 status_t rag_handle_reorder_categories(void *arg, bus_req_t *req)
 {
-    rag_svc_t *svc = arg;
+    svc_t *svc = arg;
     Rag__ReorderCategoriesRequest *in = NULL;
     Rag__CategoryTree out = RAG__CATEGORY_TREE__INIT;
     char parent_buf[37], **ids = NULL;
     const char *parent = NULL;
     size_t n_ids = 0;
-    rag_err_t err = {""};
-    rag_caller_t c;
+    svc_why_t err = {""};
+    svc_caller_t c;
     status_t st;
 
-    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) || (st = rag_caller(req, true, &c)) ||
+    if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)) ||
+        (st = svc_caller(req, RAG_WRITE_WHAT, &c)) ||
         (st = opt_uuid(req, "parent_id", in->parent_id, parent_buf, &parent)))
         goto done;
     if (in->n_ids > RAG_REORDER_MAX) {
-        st = rag_fail(req, ST_INVALID, "ids: at most %d", RAG_REORDER_MAX);
+        st = svc_fail(req, ST_INVALID, "ids: at most %d", RAG_REORDER_MAX);
         goto done;
     }
     ids = xcalloc(in->n_ids ? in->n_ids : 1, sizeof *ids);
     for (; n_ids < in->n_ids; n_ids++) {
         ids[n_ids] = xmalloc(37);
-        if (!rag_uuid_parse(in->ids[n_ids], ids[n_ids])) {
-            st = rag_fail(req, ST_INVALID, "ids[%zu]: must be a UUID", n_ids);
+        if (!svc_uuid_parse(in->ids[n_ids], ids[n_ids])) {
+            st = svc_fail(req, ST_INVALID, "ids[%zu]: must be a UUID", n_ids);
             n_ids++;
             goto done;
         }
     }
-    rag_actor_t a = {c.org, c.user};
-    st = rag_fail_store(req,
-                        rag_store_reorder_categories(svc->db, &a, parent, ids, n_ids, &out.items,
-                                                     &out.n_items, &err),
-                        &err);
+    rag_actor_t a = {c.org, c.user, bus_req_id(req)};
+    st = svc_fail_why(req,
+                      rag_store_reorder_categories(svc->db, &a, parent, ids, n_ids, &out.items,
+                                                   &out.n_items, &err),
+                      &err, NULL);
 done:
     if (st == ST_OK)
-        rag_changed(svc, c.org);
+        svc_changed(svc, c.org);
     bus_reply(req, st, st == ST_OK ? &out.base : NULL);
     rag_tree_free(out.items, out.n_items);
     rag_strv_free(ids, n_ids);
     protobuf_c_message_free_unpacked((ProtobufCMessage *)in, NULL);
+    return st;
+}
+
+/* svc.rag.categories_check: the ids sent that name no category of the caller's organisation
+ * (agents asks before it stores kb_category_ids). */
+status_t rag_handle_categories_check(void *arg, bus_req_t *req)
+{
+    svc_t *svc = arg;
+    Rag__CategoriesCheckRequest *in = NULL;
+    Rag__CategoriesCheckReply out = RAG__CATEGORIES_CHECK_REPLY__INIT;
+    char **ids = NULL;
+    svc_caller_t c;
+    status_t st;
+
+    if ((st = svc_caller(req, NULL, &c)) || (st = bus_req_decode(req, (ProtobufCMessage **)&in)))
+        goto done;
+    if (in->n_ids > RAG_REORDER_MAX) {
+        st = svc_fail(req, ST_INVALID, "ids: at most %d", RAG_REORDER_MAX);
+        goto done;
+    }
+    ids = xcalloc(in->n_ids + 1, sizeof *ids);
+    for (size_t i = 0; i < in->n_ids; i++) {
+        ids[i] = xmalloc(37);
+        if ((st = svc_uuid(req, "ids[]", in->ids[i], ids[i])))
+            goto done;
+    }
+    st = rag_store_unknown_categories(svc->db, c.org, ids, in->n_ids, &out);
+done:
+    bus_reply(req, st, st == ST_OK ? &out.base : NULL);
+    rag_strv_free(ids, in ? in->n_ids : 0);
+    for (size_t i = 0; i < out.n_unknown; i++)
+        free(out.unknown[i]);
+    free(out.unknown);
+    svc_msg_free(in);
     return st;
 }

@@ -21,7 +21,6 @@
 #include "validate.h"
 
 /* A timestamptz column as RFC 3339 UTC with milliseconds, like time_format_rfc3339. */
-#define TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
 
 /* ---- statements ------------------------------------------------------------------------------ */
 
@@ -31,13 +30,13 @@
 /* A Category row: columns named after the message's fields (dbmsg.h). */
 #define CAT_COLS                                                                                   \
     "c.id, c.parent_id, c.name, c.description, c.position, "                                       \
-    TS("c.created_at") " AS created_at, " TS("c.updated_at") " AS updated_at, "                    \
+    SVC_TS("c.created_at") " AS created_at, " SVC_TS("c.updated_at") " AS updated_at, "            \
     "c.created_by, c.updated_by"
 
 /* An Article row, by position (see article_from_row): tags one per line. */
 #define ART_COLS(body)                                                                             \
     "a.id, a.category_id, a.title, " body ", array_to_string(a.tags, E'\\n'), "                    \
-    TS("a.created_at") ", " TS("a.updated_at") ", a.created_by, a.updated_by, "                    \
+    SVC_TS("a.created_at") ", " SVC_TS("a.updated_at") ", a.created_by, a.updated_by, "            \
     "octet_length(a.body)"
 #define ART_COL_RANK    10
 #define ART_COL_SNIPPET 11
@@ -157,14 +156,17 @@ static const db_stmt_t ART_SEARCH_COUNT = {"rag_art_search_count",
     "WHERE a.org_id = $1 AND ($3::uuid IS NULL OR a.category_id = $3::uuid) "
     "  AND a.search @@ " SEARCH_Q, 3};
 
+static const db_stmt_t CAT_UNKNOWN = {"rag_cat_unknown",
+    "SELECT u::text FROM unnest($2::uuid[]) WITH ORDINALITY AS x(u, n) WHERE NOT EXISTS "
+    "(SELECT 1 FROM rag.categories c WHERE c.org_id = $1 AND c.id = x.u) ORDER BY n", 2};
 /* clang-format on */
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 
-static void err_set(rag_err_t *err, const char *msg)
+static void err_set(svc_why_t *err, const char *msg)
 {
     if (err)
-        snprintf(err->msg, sizeof err->msg, "%s", msg);
+        snprintf(err->text, sizeof err->text, "%s", msg);
 }
 
 /* A PostgreSQL array literal of texts: {"a","b \"c\""}. */
@@ -278,7 +280,7 @@ static status_t lock_tree(db_t *db, const char *org)
 /* ST_OK when category id exists in org (and keeps existing until commit), else ST_NOT_FOUND
  * with "<field>: no such category". */
 static status_t category_check(db_t *db, const char *org, const char *id, const char *field,
-                               bool own_tx, rag_err_t *err)
+                               bool own_tx, svc_why_t *err)
 {
     const char *p[] = {org, id};
     PGresult *res = NULL;
@@ -297,7 +299,7 @@ static status_t category_check(db_t *db, const char *org, const char *id, const 
 
 /* ST_NOT_FOUND (err naming field) unless category id of org exists; in the open transaction. */
 static status_t category_exists(db_t *db, const char *org, const char *id, const char *field,
-                                rag_err_t *err)
+                                svc_why_t *err)
 {
     return category_check(db, org, id, field, false, err);
 }
@@ -322,9 +324,32 @@ done:
     return st;
 }
 
+status_t rag_store_unknown_categories(db_pool_t *pool, const char *org, char *const *ids, size_t n,
+                                      Rag__CategoriesCheckReply *out)
+{
+    buf_t arr = BUF_INIT;
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    status_t st;
+
+    array_literal(ids, n, &arr);
+    const char *p[] = {org, arr.data};
+    if ((st = db_acquire(pool, &db)) || (st = db_read_org(db, org, &CAT_UNKNOWN, p, &res)))
+        goto done;
+    out->n_unknown = (size_t)db_nrows(res);
+    out->unknown = xcalloc(out->n_unknown + 1, sizeof *out->unknown);
+    for (size_t i = 0; i < out->n_unknown; i++)
+        out->unknown[i] = xstrdup(db_get(res, (int)i, 0));
+done:
+    PQclear(res);
+    db_release(db);
+    buf_cleanup(&arr);
+    return st;
+}
+
 status_t rag_store_create_category(db_pool_t *pool, const rag_actor_t *a, const char *name,
                                    const char *description, const char *parent, Rag__Category **out,
-                                   rag_err_t *err)
+                                   svc_why_t *err)
 {
     const char *p[] = {a->org, parent, name, description, a->user};
     Rag__Category *c = NULL;
@@ -351,7 +376,7 @@ done:
 
 status_t rag_store_update_category(db_pool_t *pool, const rag_actor_t *a, const char *id,
                                    const rag_category_patch_t *pa, Rag__Category **out,
-                                   rag_err_t *err)
+                                   svc_why_t *err)
 {
     const char *get[] = {a->org, id};
     const char *up[] = {a->org,     id,     pa->name, pa->description, pa->move ? "t" : "f",
@@ -399,7 +424,7 @@ done:
 
 status_t rag_store_delete_category(db_pool_t *pool, const rag_actor_t *a, const char *id,
                                    bool cascade, long *n_categories, long *n_articles,
-                                   rag_err_t *err)
+                                   svc_why_t *err)
 {
     const char *p[] = {a->org, id};
     db_t *db = NULL;
@@ -416,7 +441,7 @@ status_t rag_store_delete_category(db_pool_t *pool, const rag_actor_t *a, const 
             goto done;
         long kids = db_get_int(res, 0, 0), articles = db_get_int(res, 0, 1);
         if (kids || articles) {
-            snprintf(err->msg, sizeof err->msg,
+            snprintf(err->text, sizeof err->text,
                      "id: the category has %ld subcategories and %ld articles; delete them "
                      "first or pass cascade=true",
                      kids, articles);
@@ -458,7 +483,7 @@ done:
 
 status_t rag_store_reorder_categories(db_pool_t *pool, const rag_actor_t *a, const char *parent,
                                       char *const *ids, size_t n_ids, Rag__Category ***out,
-                                      size_t *n, rag_err_t *err)
+                                      size_t *n, svc_why_t *err)
 {
     const char *kids[] = {a->org, parent};
     buf_t arr = BUF_INIT;
@@ -479,7 +504,7 @@ status_t rag_store_reorder_categories(db_pool_t *pool, const rag_actor_t *a, con
     child_ids = xcalloc(n_cats ? n_cats : 1, sizeof *child_ids);
     for (size_t i = 0; i < n_cats; i++)
         child_ids[i] = cats[i]->id;
-    if (!rag_tree_same_set(ids, n_ids, child_ids, n_cats, err->msg, sizeof err->msg)) {
+    if (!rag_tree_same_set(ids, n_ids, child_ids, n_cats, err->text, sizeof err->text)) {
         st = ST_INVALID;
         goto done;
     }
@@ -521,7 +546,7 @@ done:
 /* ---- articles -------------------------------------------------------------------------------- */
 
 status_t rag_store_list_articles(db_pool_t *pool, const char *org, const rag_article_query_t *q,
-                                 Rag__ArticleList **out, rag_err_t *err)
+                                 Rag__ArticleList **out, svc_why_t *err)
 {
     char limit[16], offset[24];
     long long total = 0;
@@ -530,8 +555,8 @@ status_t rag_store_list_articles(db_pool_t *pool, const char *org, const rag_art
     PGresult *res = NULL, *count = NULL;
     status_t st;
 
-    snprintf(limit, sizeof limit, "%d", q->per_page);
-    snprintf(offset, sizeof offset, "%lld", (long long)(q->page - 1) * q->per_page);
+    snprintf(limit, sizeof limit, "%d", q->page.per_page);
+    snprintf(offset, sizeof offset, "%lld", (long long)svc_page_offset(&q->page));
     /* Reads: each statement in its own one-round-trip transaction. */
     if ((st = db_acquire(pool, &db)))
         goto done;
@@ -544,7 +569,7 @@ status_t rag_store_list_articles(db_pool_t *pool, const char *org, const rag_art
         /* the total comes with the rows; counted apart only for a page past the end */
         if (db_nrows(res) > 0)
             total = db_get_int(res, 0, ART_COL_TOTAL);
-        else if (q->page > 1 && (st = db_read_org(db, org, &ART_SEARCH_COUNT, p, &count)))
+        else if (q->page.page > 1 && (st = db_read_org(db, org, &ART_SEARCH_COUNT, p, &count)))
             goto done;
     } else {
         const char *p[] = {org, q->category, limit, offset};
@@ -557,10 +582,7 @@ status_t rag_store_list_articles(db_pool_t *pool, const char *org, const rag_art
     list->items = xcalloc(list->n_items ? list->n_items : 1, sizeof *list->items);
     for (size_t i = 0; i < list->n_items; i++)
         list->items[i] = article_from_row(res, (int)i);
-    list->has_total = list->has_page = list->has_per_page = true;
-    list->total = count ? db_get_int(count, 0, 0) : total;
-    list->page = q->page;
-    list->per_page = q->per_page;
+    svc_page_reply(&list->base, &q->page, count ? db_get_int(count, 0, 0) : total);
     *out = list;
 done:
     PQclear(res);
@@ -570,7 +592,7 @@ done:
 }
 
 status_t rag_store_create_article(db_pool_t *pool, const rag_actor_t *a,
-                                  const rag_article_fields_t *f, Rag__Article **out, rag_err_t *err)
+                                  const rag_article_fields_t *f, Rag__Article **out, svc_why_t *err)
 {
     buf_t tags = BUF_INIT;
     Rag__Article *art = NULL;
@@ -622,7 +644,7 @@ done:
 }
 
 status_t rag_store_update_article(db_pool_t *pool, const rag_actor_t *a, const char *id,
-                                  const rag_article_fields_t *f, Rag__Article **out, rag_err_t *err)
+                                  const rag_article_fields_t *f, Rag__Article **out, svc_why_t *err)
 {
     buf_t tags = BUF_INIT;
     Rag__Article *art = NULL;

@@ -31,16 +31,6 @@ int rag_body_check(const char *s, char *why, size_t whylen)
     return 0;
 }
 
-bool rag_uuid_parse(const char *s, char out[37])
-{
-    if (!s || !uuid_valid(s))
-        return false;
-    for (int i = 0; i < 36; i++)
-        out[i] = (s[i] >= 'A' && s[i] <= 'F') ? (char)(s[i] - 'A' + 'a') : s[i];
-    out[36] = '\0';
-    return true;
-}
-
 void rag_strv_free(char **v, size_t n)
 {
     if (!v)
@@ -80,20 +70,4 @@ bool rag_tags_clean(char *const *tags, size_t n, char ***out, char *why, size_t 
 done:
     rag_strv_free(v, done);
     return ok;
-}
-
-bool rag_page_check(bool has_page, int page, bool has_per_page, int per_page, int *page_out,
-                    int *per_page_out, char *why, size_t whylen)
-{
-    if (has_page && (page < 1 || page > RAG_PAGE_MAX)) {
-        snprintf(why, whylen, "page: must be between 1 and %d", RAG_PAGE_MAX);
-        return false;
-    }
-    if (has_per_page && (per_page < 1 || per_page > RAG_PER_PAGE_MAX)) {
-        snprintf(why, whylen, "per_page: must be between 1 and %d", RAG_PER_PAGE_MAX);
-        return false;
-    }
-    *page_out = has_page ? page : 1;
-    *per_page_out = has_per_page ? per_page : RAG_PER_PAGE_DEF;
-    return true;
 }

@@ -6,7 +6,7 @@
  *
  *     char *title = NULL, why[RAG_WHY_SIZE];
  *     if (!text_clean(in->title, 1, RAG_TITLE_MAX, false, &title, why, sizeof why))
- *         st = rag_fail(req, ST_INVALID, "title: %s", why);
+ *         st = svc_fail(req, ST_INVALID, "title: %s", why);
  */
 #ifndef RAG_VALIDATE_H
 #define RAG_VALIDATE_H
@@ -24,28 +24,17 @@
 #define RAG_TAGS_MAX       50      /* tags per article */
 #define RAG_TAG_MAX        50      /* characters per tag */
 #define RAG_Q_MAX          500     /* search query, characters */
-#define RAG_PER_PAGE_DEF   20
-#define RAG_PER_PAGE_MAX   100
-#define RAG_PAGE_MAX       100000
-#define RAG_REORDER_MAX    1000  /* ids in one reorder */
-#define RAG_EVENT_BODY_MAX 65536 /* bodies larger than this are left out of events */
+#define RAG_REORDER_MAX    1000    /* ids in one reorder */
+#define RAG_EVENT_BODY_MAX 65536   /* bodies larger than this are left out of events */
 
 /* An article body: valid UTF-8, no NUL-like control characters other than \t \n \r, at most
  * RAG_BODY_MAX bytes. Returns 0 when fine, 1 when too large, -1 when invalid; why set on error. */
 int rag_body_check(const char *s, char *why, size_t whylen);
-
-/* A UUID from a path or body: true and the lower-case form in out. */
-bool rag_uuid_parse(const char *s, char out[37] /* OUT */);
 
 /* Tags: at most RAG_TAGS_MAX, each cleaned by text_clean (1..RAG_TAG_MAX, one line), no two
  * equal. On success *out is a heap array of n heap strings (free with rag_strv_free); on failure
  * why names the offending index ("[2]: must not be empty"). */
 bool rag_tags_clean(char *const *tags, size_t n, char ***out /* OUT */, char *why, size_t whylen);
 void rag_strv_free(char **v, size_t n);
-
-/* Page and page size of a list: unset page -> 1, unset per_page -> RAG_PER_PAGE_DEF. False with
- * why naming the field when out of range. */
-bool rag_page_check(bool has_page, int page, bool has_per_page, int per_page, int *page_out,
-                    int *per_page_out, char *why, size_t whylen);
 
 #endif

@@ -96,9 +96,9 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, `${name}-${w < 500 ? 'phone' : 'desktop'}.png`), fullPage: false });
 }
 
-/** The newest outbox mail for `to` whose body has `path`: the link in it. */
+/** The newest spooled mail for `to` whose body has `path`: the link in it. */
 async function mailLink(to, path) {
-  const dir = join(VAR, 'outbox');
+  const dir = join(VAR, 'mail-spool');
   for (let i = 0; i < 50; i++) {
     const files = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
     for (const f of files) {

@@ -69,6 +69,19 @@ static inline char *agent_create(person_t *p, const char *body)
     return out;
 }
 
+/* A knowledge-base category of p's organisation (POST /api/kb/categories); its id (heap). */
+static inline char *kb_category(person_t *p, const char *name)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char *body = fmt("{\"name\":\"%s\"}", name);
+    req(p->c, "POST", "/api/kb/categories", body, &r);
+    expect_status(&r, 201);
+    char *out = xstrdup(httpc_resp_str(&r, "id"));
+    httpc_resp_cleanup(&r);
+    free(body);
+    return out;
+}
+
 /* POST /api/agents/{agent}/scripts body as p, expecting 201; the new id (heap). */
 static inline char *script_create(person_t *p, const char *agent, const char *body)
 {

@@ -1,5 +1,5 @@
 /* auth_helpers.h - shared steps of the auth integration tests (test_auth_*.c): unique accounts,
- * sign-up and sign-in through the edge, the outbox mails, status assertions.
+ * sign-up and sign-in through the edge, the spooled mails, status assertions.
  *
  * Header-only (static inline) because the Makefile builds each tests/integration/test_*.c into
  * its own binary. Tests share one database: every account gets a unique email.
@@ -159,12 +159,12 @@ static inline char *slurp(const char *path)
     return buf_steal(&b);
 }
 
-/* Number of outbox mails of `kind` ("reset", "invite") addressed to email. */
-static inline int outbox_count(const char *email, const char *kind)
+/* Number of spooled mails of `kind` ("reset", "invite") addressed to email. */
+static inline int spool_count(const char *email, const char *kind)
 {
     char dir[512], path[1024], to[320], pattern[40];
     int count = 0;
-    snprintf(dir, sizeof dir, "%s/outbox", harness_env("VAR_DIR"));
+    snprintf(dir, sizeof dir, "%s/mail-spool", harness_env("VAR_DIR"));
     snprintf(to, sizeof to, "\r\nTo: %s\r\n", email);
     snprintf(pattern, sizeof pattern, "-%s-", kind);
     DIR *d = opendir(dir);
@@ -183,16 +183,16 @@ static inline int outbox_count(const char *email, const char *kind)
     return count;
 }
 
-/* The text of the newest outbox mail of `kind` to email (file names start with the epoch ms),
+/* The text of the newest spooled mail of `kind` to email (file names start with the epoch ms),
  * heap; fails the test if there is none. */
-static inline char *outbox_mail(const char *email, const char *kind)
+static inline char *spool_mail(const char *email, const char *kind)
 {
     char dir[512], path[1024], to[320], pattern[40], best[256] = "";
-    snprintf(dir, sizeof dir, "%s/outbox", harness_env("VAR_DIR"));
+    snprintf(dir, sizeof dir, "%s/mail-spool", harness_env("VAR_DIR"));
     snprintf(to, sizeof to, "\r\nTo: %s\r\n", email);
     snprintf(pattern, sizeof pattern, "-%s-", kind);
     DIR *d = opendir(dir);
-    cr_assert_not_null(d, "no outbox folder %s", dir);
+    cr_assert_not_null(d, "no mail spool folder %s", dir);
     for (struct dirent *e; (e = readdir(d));) {
         if (e->d_name[0] == '.' || !strstr(e->d_name, pattern))
             continue;
@@ -210,10 +210,10 @@ static inline char *outbox_mail(const char *email, const char *kind)
     return text;
 }
 
-/* The token in the link of the newest outbox mail of `kind` to email, heap. */
-static inline char *outbox_token(const char *email, const char *kind)
+/* The token in the link of the newest spooled mail of `kind` to email, heap. */
+static inline char *spool_token(const char *email, const char *kind)
 {
-    char *text = outbox_mail(email, kind);
+    char *text = spool_mail(email, kind);
     const char *t = strstr(text, "?token=");
     cr_assert_not_null(t, "no link in the %s mail to %s", kind, email);
     t += strlen("?token=");
@@ -235,7 +235,7 @@ static inline void person_invite(person_t *inviter, person_t *p, const char *tag
     expect_status(&r, 201);
     httpc_resp_cleanup(&r);
     free(body);
-    token = outbox_token(email, "invite");
+    token = spool_token(email, "invite");
     if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
                  tag) < 0)
         abort();

@@ -10,12 +10,21 @@
     "\"channels\":[\"telegram\",\"web\"],"                                                         \
     "\"pipeline_ids\":[\"6F9619FF-8B86-D011-B42D-00C04FC964FF\"],"                                 \
     "\"pipeline_status_ids\":[\"11111111-2222-3333-4444-555555555555\"],"                          \
-    "\"kb_category_ids\":[\"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\","                               \
-    "\"aaaaaaaa-bbbb-cccc-dddd-ffffffffffff\"],"                                                   \
+    "\"kb_category_ids\":[\"%s\",\"%s\"],"                                                         \
     "\"working_hours\":{\"timezone\":\"Europe/Moscow\",\"intervals\":["                            \
     "{\"day\":1,\"start\":\"09:00\",\"end\":\"18:00\"},"                                           \
     "{\"day\":6,\"start\":\"10:00\",\"end\":\"24:00\"}]},"                                         \
     "\"language\":\"ru\"}"
+
+/* FULL_AGENT with two knowledge-base categories of p's organisation (heap). */
+static char *full_agent(person_t *p)
+{
+    char *a = kb_category(p, "Pricing"), *b = kb_category(p, "Delivery");
+    char *body = fmt(FULL_AGENT, a, b);
+    free(a);
+    free(b);
+    return body;
+}
 
 Test(agents_crud, create_get_patch_delete)
 {
@@ -41,7 +50,9 @@ Test(agents_crud, create_get_patch_delete)
     httpc_resp_cleanup(&r);
 
     /* Every field. */
-    req(owner.c, "POST", "/api/agents", FULL_AGENT, &r);
+    char *full = full_agent(&owner);
+    req(owner.c, "POST", "/api/agents", full, &r);
+    free(full);
     expect_status(&r, 201);
     char *id = xstrdup(httpc_resp_str(&r, "id"));
     httpc_resp_cleanup(&r);
@@ -322,7 +333,9 @@ Test(agents_crud, duplicate_copies_configuration_and_scripts)
 {
     person_t owner;
     person_sign_up(&owner, "dup");
-    char *src = agent_create(&owner, FULL_AGENT);
+    char *full = full_agent(&owner);
+    char *src = agent_create(&owner, full);
+    free(full);
     char *script = script_create(&owner, src,
                                  "{\"name\":\"Greeting\",\"body\":\"Hi {{name}}\","
                                  "\"variables\":[\"name\"]}");

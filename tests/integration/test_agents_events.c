@@ -40,14 +40,16 @@ static status_t on_event(void *ctx, natsMsg *msg, int delivery)
             Agents__AgentEvent *e = agents__agent_event__unpack(NULL, len, data);
             if (e) {
                 snprintf(seen.entity[i], 37, "%s", e->agent_id ? e->agent_id : "");
-                snprintf(seen.actor[i], 37, "%s", e->actor_id ? e->actor_id : "");
+                snprintf(seen.actor[i], 37, "%s",
+                         e->meta && e->meta->actor_id ? e->meta->actor_id : "");
                 agents__agent_event__free_unpacked(e, NULL);
             }
         } else {
             Agents__ScriptEvent *e = agents__script_event__unpack(NULL, len, data);
             if (e) {
                 snprintf(seen.entity[i], 37, "%s", e->script_id ? e->script_id : "");
-                snprintf(seen.actor[i], 37, "%s", e->actor_id ? e->actor_id : "");
+                snprintf(seen.actor[i], 37, "%s",
+                         e->meta && e->meta->actor_id ? e->meta->actor_id : "");
                 agents__script_event__free_unpacked(e, NULL);
             }
         }

@@ -1,6 +1,7 @@
 /* test_agents_tenancy.c - tenant isolation: every id-taking route answers 404 for another
  * organisation's ids and changes nothing; lists never show other organisations' rows; and
  * row-level security holds on its own, for a query that forgot its WHERE org_id. */
+#include <ctype.h>
 #include <libpq-fe.h>
 
 #include "agents_helpers.h"
@@ -170,6 +171,54 @@ Test(agents_tenancy, row_level_security_holds_without_where)
     free(a1);
     free(a2);
     free(b1);
+    person_free(&a);
+    person_free(&b);
+}
+
+/* kb_category_ids naming another organisation's categories are refused like any foreign id
+ * (agents asks rag over the bus, svc.rag.categories_check): 404 naming the field, nothing
+ * written; the organisation's own categories are taken. */
+Test(agents_tenancy, foreign_knowledge_categories_are_refused)
+{
+    person_t a, b;
+    person_sign_up(&a, "kb-a");
+    person_sign_up(&b, "kb-b");
+    char *a_cat = kb_category(&a, "A's prices");
+    char *b_cat = kb_category(&b, "B's prices");
+    char *body = fmt("{\"name\":\"B's agent\",\"kb_category_ids\":[\"%s\",\"%s\"]}", b_cat, a_cat);
+    long before = org_agents(b.org_id);
+
+    expect_error(&b, "POST", "/api/agents", body, 404, "kb_category_ids[1]");
+    cr_assert_eq(org_agents(b.org_id), before, "nothing written");
+
+    char *own = fmt("{\"name\":\"B's agent\",\"kb_category_ids\":[\"%s\"]}", b_cat);
+    char *agent = agent_create(&b, own);
+    char *path = fmt("/api/agents/%s", agent);
+    char *foreign = fmt("{\"kb_category_ids\":[\"%s\"]}", a_cat);
+    expect_error(&b, "PATCH", path, foreign, 404, "kb_category_ids[0]");
+    /* A made-up id is no better than a foreign one. */
+    expect_error(&b, "PATCH", path,
+                 "{\"kb_category_ids\":[\"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\"]}", 404,
+                 "kb_category_ids[0]");
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    req(b.c, "GET", path, NULL, &r);
+    expect_status(&r, 200);
+    cr_assert_str_eq(httpc_resp_str(&r, "kb_category_ids.0"), b_cat, "unchanged");
+    cr_assert_eq(json_integer_value(httpc_json_path(httpc_resp_json(&r), "version")), 1);
+    httpc_resp_cleanup(&r);
+    /* Upper case is the same id. */
+    for (char *c = b_cat; *c; c++)
+        *c = (char)toupper((unsigned char)*c);
+    char *upper = fmt("{\"kb_category_ids\":[\"%s\"]}", b_cat);
+    cr_assert_eq(call_status(&b, "PATCH", path, upper), 200);
+    free(upper);
+    free(foreign);
+    free(path);
+    free(agent);
+    free(own);
+    free(body);
+    free(a_cat);
+    free(b_cat);
     person_free(&a);
     person_free(&b);
 }

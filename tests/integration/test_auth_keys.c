@@ -188,3 +188,41 @@ Test(auth_keys, names_are_validated_and_garbage_keys_refused)
     httpc_free(api);
     person_free(&a);
 }
+
+/* Owners' keys are managed by owners only, like everything else about owners: an admin sees an
+ * owner's key but may not revoke it (403, and the key still works); an owner may revoke an
+ * admin's key; an admin may revoke a member's key and their own. */
+Test(auth_keys, only_owners_revoke_owners_keys)
+{
+    person_t owner, admin, member;
+    person_sign_up(&owner, "keys-owner");
+    person_invite(&owner, &admin, "keys-admin", "admin");
+    person_invite(&owner, &member, "keys-member", "member");
+    key_t_ ok = create_key(&owner, "owner key"), ak = create_key(&admin, "admin key"),
+           mk = create_key(&member, "member key"), ak2 = create_key(&admin, "admin second");
+
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    char path[128];
+    snprintf(path, sizeof path, "/api/api-keys/%s", ok.id);
+    req(admin.c, "DELETE", path, NULL, &r);
+    expect_status(&r, 403);
+    cr_assert(strstr(httpc_resp_str(&r, "error.message"), "owner"), "%s",
+              httpc_resp_str(&r, "error.message"));
+    httpc_resp_cleanup(&r);
+    httpc_t *as_owner = bearer(ok.key);
+    cr_assert_eq(get_status(as_owner, "/api/auth/me"), 200, "the owner's key still works");
+
+    cr_assert_eq(delete_key(admin.c, mk.id), 204, "admins manage members' keys");
+    cr_assert_eq(delete_key(admin.c, ak2.id), 204, "and their own");
+    cr_assert_eq(delete_key(owner.c, ak.id), 204, "owners manage admins' keys");
+    cr_assert_eq(delete_key(member.c, ok.id), 404, "members do not see others' keys");
+    cr_assert_eq(delete_key(owner.c, ok.id), 204);
+    httpc_free(as_owner);
+    key_free(&ok);
+    key_free(&ak);
+    key_free(&mk);
+    key_free(&ak2);
+    person_free(&owner);
+    person_free(&admin);
+    person_free(&member);
+}

@@ -27,7 +27,7 @@ static long invite(person_t *inviter, const char *email, const char *role)
 static void accept_new(person_t *p, const char *email, const char *name)
 {
     httpc_resp_t r = HTTPC_RESP_INIT;
-    char *token = outbox_token(email, "invite"), *body = NULL;
+    char *token = spool_token(email, "invite"), *body = NULL;
     if (asprintf(&body, "{\"token\":\"%s\",\"name\":\"%s\",\"password\":\"" PASSWORD "\"}", token,
                  name) < 0)
         abort();
@@ -89,7 +89,7 @@ Test(auth_members, invitation_roles_and_the_rules_between_them)
 
     char *admin_email = unique_email("admin"), *member_email = unique_email("member");
     cr_assert_eq(invite(&owner, admin_email, "admin"), 201);
-    char *mail = outbox_mail(admin_email, "invite");
+    char *mail = spool_mail(admin_email, "invite");
     cr_assert(strstr(mail, "owner invited you to join owner org as admin."), "%s", mail);
     cr_assert(strstr(mail, "/accept-invite?token="));
     free(mail);
@@ -171,10 +171,10 @@ Test(auth_members, invitation_links_are_single_use_and_replaced_by_newer_ones)
     char *email = unique_email("joiner");
 
     cr_assert_eq(invite(&owner, email, "member"), 201);
-    char *old = outbox_token(email, "invite");
+    char *old = spool_token(email, "invite");
     usleep(5 * 1000);
     cr_assert_eq(invite(&owner, email, "admin"), 201, "inviting again replaces the invitation");
-    char *token = outbox_token(email, "invite");
+    char *token = spool_token(email, "invite");
 
     httpc_t *c = edge_client();
     httpc_resp_t r = HTTPC_RESP_INIT;
@@ -224,7 +224,7 @@ Test(auth_members, revoked_invitation_cannot_be_accepted)
     person_sign_up(&owner, "revoker");
     char *email = unique_email("revoked");
     cr_assert_eq(invite(&owner, email, "member"), 201);
-    char *token = outbox_token(email, "invite");
+    char *token = spool_token(email, "invite");
 
     httpc_resp_t r = HTTPC_RESP_INIT;
     req(owner.c, "GET", "/api/org/invites", NULL, &r);
@@ -254,7 +254,7 @@ Test(auth_members, existing_account_joins_with_its_password_and_switches_orgs)
     person_sign_up(&host, "host");
     person_sign_up(&guest, "guest"); /* owns "guest org" */
     cr_assert_eq(invite(&host, guest.email, "member"), 201);
-    char *token = outbox_token(guest.email, "invite");
+    char *token = spool_token(guest.email, "invite");
 
     httpc_t *c = edge_client();
     httpc_resp_t r = HTTPC_RESP_INIT;

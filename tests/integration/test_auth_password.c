@@ -45,7 +45,7 @@ Test(auth_password, unknown_address_gets_the_same_answer_and_no_mail)
     httpc_t *c = edge_client();
     char *email = unique_email("ghost");
     forgot(c, email);
-    cr_assert_eq(outbox_count(email, "reset"), 0);
+    cr_assert_eq(spool_count(email, "reset"), 0);
     free(email);
     httpc_free(c);
 }
@@ -60,12 +60,12 @@ Test(auth_password, reset_link_is_single_use_and_ends_every_session)
 
     httpc_t *anon = edge_client();
     forgot(anon, a.email);
-    cr_assert_eq(outbox_count(a.email, "reset"), 1);
-    char *token = outbox_token(a.email, "reset");
+    cr_assert_eq(spool_count(a.email, "reset"), 1);
+    char *token = spool_token(a.email, "reset");
     cr_assert_eq(strlen(token), 43);
 
     /* The mail itself: a subject, a date, and a link to the console's reset page. */
-    char *mail = outbox_mail(a.email, "reset"), *link = NULL;
+    char *mail = spool_mail(a.email, "reset"), *link = NULL;
     const char *base = harness_env_opt("PUBLIC_URL");
     if (asprintf(&link, "%s/reset-password?token=%s\r\n", base ? base : "http://127.0.0.1:8080",
                  token) < 0)
@@ -106,11 +106,11 @@ Test(auth_password, a_newer_reset_burns_the_older_links)
     person_sign_up(&a, "reset2");
     httpc_t *anon = edge_client();
     forgot(anon, a.email);
-    char *first = outbox_token(a.email, "reset");
+    char *first = spool_token(a.email, "reset");
     usleep(5 * 1000); /* distinct file-name timestamps */
     forgot(anon, a.email);
-    cr_assert_eq(outbox_count(a.email, "reset"), 2);
-    char *second = outbox_token(a.email, "reset");
+    cr_assert_eq(spool_count(a.email, "reset"), 2);
+    char *second = spool_token(a.email, "reset");
     cr_assert_str_neq(first, second);
     cr_assert_eq(reset(anon, second, "Brand-New-Pass-1"), 204);
     cr_assert_eq(reset(anon, first, "Brand-New-Pass-2"), 400, "other pending links die too");

@@ -231,7 +231,7 @@ Test(auth_profile, renaming_one_org_leaves_the_users_other_orgs_alone)
     req(a.c, "POST", "/api/org/invites", body, &r);
     expect_status(&r, 201);
     httpc_resp_cleanup(&r);
-    char *token = outbox_token(b.email, "invite"), *accept = NULL;
+    char *token = spool_token(b.email, "invite"), *accept = NULL;
     if (asprintf(&accept, "{\"token\":\"%s\",\"password\":\"" PASSWORD "\"}", token) < 0)
         abort();
     b_in_a.c = edge_client();

@@ -294,12 +294,13 @@ Test(rag_articles, event_payloads)
     person_sign_up(&o, "rag-payload");
     char *id = mk_article(&o, "Small", "small body", NULL);
     Rag__ArticleEvent *ev = newest_article_event("evt.rag.article.created", o.org_id);
-    cr_assert_str_eq(ev->org_id, o.org_id);
-    cr_assert_str_eq(ev->actor_id, o.user_id);
+    cr_assert_str_eq(ev->meta->org_id, o.org_id);
+    cr_assert_str_eq(ev->meta->actor_id, o.user_id);
     cr_assert_str_eq(ev->article_id, id);
     cr_assert_str_eq(ev->article->title, "Small");
     cr_assert_str_eq(ev->article->body, "small body");
-    cr_assert_not_null(ev->occurred_at);
+    cr_assert_not_null(ev->meta->occurred_at);
+    cr_assert_not_null(ev->meta->request_id);
     rag__article_event__free_unpacked(ev, NULL);
 
     /* a large body is left out of the event; its size stays */

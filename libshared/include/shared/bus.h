@@ -14,7 +14,9 @@
  *     bus_serve(bus, &auth__auth__descriptor, methods, ARRAY_LEN(methods), svc, workers);
  *
  * A handler runs on one of `workers` threads, decodes with bus_req_decode, and must answer
- * exactly once with bus_reply (bus_serve answers ST_INTERNAL for a handler that forgot).
+ * at most once with bus_reply. A handler that returns a failure without replying is answered
+ * with that status (and the message bus_req_fail set); one that returns ST_OK without replying
+ * is answered ST_INTERNAL.
  * Every served service also answers `svc.<name>.ping` (used by /api/health/ready).
  *
  * Connections send ASAP (no write coalescing delay) and reconnect forever.
@@ -28,16 +30,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "shared/names.h"
 #include "shared/status.h"
 
-#define BUS_HDR_ORG            "Org-Id"
-#define BUS_HDR_USER           "User-Id"
-#define BUS_HDR_ROLE           "Role"
-#define BUS_HDR_REQUEST_ID     "Request-Id"
-#define BUS_HDR_DEADLINE       "Deadline"      /* absolute, epoch milliseconds */
-#define BUS_HDR_CACHE_CONTROL  "Cache-Control" /* "no-cache": answer from the source */
-#define BUS_HDR_ERR_CODE       "Nats-Service-Error-Code"
-#define BUS_HDR_ERR            "Nats-Service-Error"
+/* The headers' names live in names.h (they cross service boundaries); these are their bus
+ * spellings. */
+#define BUS_HDR_ORG            HDR_ORG_ID
+#define BUS_HDR_USER           HDR_USER_ID
+#define BUS_HDR_ROLE           HDR_ROLE
+#define BUS_HDR_REQUEST_ID     HDR_REQUEST_ID
+#define BUS_HDR_DEADLINE       HDR_DEADLINE
+#define BUS_HDR_CACHE_CONTROL  HDR_CACHE_CONTROL
+#define BUS_HDR_ERR_CODE       HDR_ERR_CODE
+#define BUS_HDR_ERR            HDR_ERR
 #define BUS_DEFAULT_TIMEOUT_MS 5000
 
 typedef struct bus bus_t;
@@ -103,6 +108,9 @@ const char *bus_req_role(const bus_req_t *req);
 const char *bus_req_id(const bus_req_t *req);
 const ProtobufCMethodDescriptor *bus_req_method(const bus_req_t *req);
 const void *bus_req_data(const bus_req_t *req, size_t *len);
+/* The Request-Id of the request the calling thread is handling, NULL outside a handler (for
+ * records that outlive the call, such as domain events). */
+const char *bus_current_request_id(void);
 /* Decodes the body as the method's input message (ST_INVALID on garbage). Caller frees with
  * protobuf_c_message_free_unpacked(*out, NULL). */
 status_t bus_req_decode(bus_req_t *req, ProtobufCMessage **out);

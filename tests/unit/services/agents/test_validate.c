@@ -211,19 +211,6 @@ Test(validate, sort_and_pages)
     cr_assert_eq(agents_parse_sort("name desc", &sort, why, sizeof why), ST_INVALID);
     cr_assert(strncmp(why, "sort:", 5) == 0);
     cr_assert_eq(agents_parse_sort("+name", &sort, why, sizeof why), ST_INVALID);
-
-    int page, per;
-    cr_assert_eq(agents_parse_page(false, 0, false, 0, &page, &per, why, sizeof why), ST_OK);
-    cr_assert_eq(page, 1);
-    cr_assert_eq(per, 20);
-    cr_assert_eq(agents_parse_page(true, 3, true, 100, &page, &per, why, sizeof why), ST_OK);
-    cr_assert_eq(page, 3);
-    cr_assert_eq(per, 100);
-    cr_assert_eq(agents_parse_page(true, 0, false, 0, &page, &per, why, sizeof why), ST_INVALID);
-    cr_assert(strncmp(why, "page:", 5) == 0);
-    cr_assert_eq(agents_parse_page(false, 0, true, 101, &page, &per, why, sizeof why), ST_INVALID);
-    cr_assert(strncmp(why, "per_page:", 9) == 0);
-    cr_assert_eq(agents_parse_page(false, 0, true, 0, &page, &per, why, sizeof why), ST_INVALID);
 }
 
 Test(validate, copy_name_fits)

@@ -3,20 +3,20 @@
 
 #include "services/auth/roles.h"
 
-#define OWNER  AUTH_ROLE_OWNER
-#define ADMIN  AUTH_ROLE_ADMIN
-#define MEMBER AUTH_ROLE_MEMBER
+#define OWNER  SVC_ROLE_OWNER
+#define ADMIN  SVC_ROLE_ADMIN
+#define MEMBER SVC_ROLE_MEMBER
 
 Test(roles, parse_and_name)
 {
-    cr_assert_eq(auth_role_parse("owner"), OWNER);
-    cr_assert_eq(auth_role_parse("admin"), ADMIN);
-    cr_assert_eq(auth_role_parse("member"), MEMBER);
-    cr_assert_eq(auth_role_parse("Owner"), AUTH_ROLE_NONE);
-    cr_assert_eq(auth_role_parse("root"), AUTH_ROLE_NONE);
-    cr_assert_eq(auth_role_parse(NULL), AUTH_ROLE_NONE);
-    cr_assert_str_eq(auth_role_name(ADMIN), "admin");
-    cr_assert_str_eq(auth_role_name(AUTH_ROLE_NONE), "");
+    cr_assert_eq(svc_role_parse("owner"), OWNER);
+    cr_assert_eq(svc_role_parse("admin"), ADMIN);
+    cr_assert_eq(svc_role_parse("member"), MEMBER);
+    cr_assert_eq(svc_role_parse("Owner"), SVC_ROLE_NONE);
+    cr_assert_eq(svc_role_parse("root"), SVC_ROLE_NONE);
+    cr_assert_eq(svc_role_parse(NULL), SVC_ROLE_NONE);
+    cr_assert_str_eq(svc_role_name(ADMIN), "admin");
+    cr_assert_str_eq(svc_role_name(SVC_ROLE_NONE), "");
 }
 
 Test(roles, invite)
@@ -74,5 +74,5 @@ Test(roles, managers)
     cr_assert(auth_role_is_manager(OWNER));
     cr_assert(auth_role_is_manager(ADMIN));
     cr_assert_not(auth_role_is_manager(MEMBER));
-    cr_assert_not(auth_role_is_manager(AUTH_ROLE_NONE));
+    cr_assert_not(auth_role_is_manager(SVC_ROLE_NONE));
 }

@@ -66,18 +66,6 @@ Test(validate, body)
     free(big);
 }
 
-Test(validate, uuid)
-{
-    char out[37];
-    cr_assert(rag_uuid_parse("0E3A5C6B-1D2F-4A5B-8C9D-0E1F2A3B4C5D", out));
-    cr_assert_str_eq(out, "0e3a5c6b-1d2f-4a5b-8c9d-0e1f2a3b4c5d");
-    cr_assert_not(rag_uuid_parse(NULL, out));
-    cr_assert_not(rag_uuid_parse("", out));
-    cr_assert_not(rag_uuid_parse("123", out));
-    cr_assert_not(rag_uuid_parse("0e3a5c6b-1d2f-4a5b-8c9d-0e1f2a3b4c5d0", out));
-    cr_assert_not(rag_uuid_parse("0e3a5c6b-1d2f-4a5b-8c9d-0e1f2a3b4c5g", out));
-}
-
 Test(validate, tags)
 {
     char **out = NULL;
@@ -98,21 +86,4 @@ Test(validate, tags)
     cr_assert_not(rag_tags_clean(many, RAG_TAGS_MAX + 1, &out, why, sizeof why));
     cr_assert(rag_tags_clean(NULL, 0, &out, why, sizeof why));
     rag_strv_free(out, 0);
-}
-
-Test(validate, paging)
-{
-    int page, per;
-    cr_assert(rag_page_check(false, 0, false, 0, &page, &per, why, sizeof why));
-    cr_assert_eq(page, 1);
-    cr_assert_eq(per, RAG_PER_PAGE_DEF);
-    cr_assert(rag_page_check(true, 3, true, 100, &page, &per, why, sizeof why));
-    cr_assert_eq(page, 3);
-    cr_assert_eq(per, 100);
-    cr_assert_not(rag_page_check(true, 0, false, 0, &page, &per, why, sizeof why));
-    cr_assert(strstr(why, "page"));
-    cr_assert_not(rag_page_check(false, 0, true, 101, &page, &per, why, sizeof why));
-    cr_assert(strstr(why, "per_page"));
-    cr_assert_not(rag_page_check(false, 0, true, 0, &page, &per, why, sizeof why));
-    cr_assert_not(rag_page_check(true, RAG_PAGE_MAX + 1, false, 0, &page, &per, why, sizeof why));
 }

@@ -1,5 +1,5 @@
-/* outbox.c - writes emails as files in the outbox folder, atomically (see outbox.h). */
-#include "outbox.h"
+/* spool.c - writes emails as files in the mail spool folder, atomically (see spool.h). */
+#include "spool.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,7 +13,7 @@
 #include "shared/log.h"
 #include "shared/util.h"
 
-status_t auth_outbox_init(const char *dir)
+status_t auth_spool_init(const char *dir)
 {
     char *path = xstrdup(dir);
     status_t st = ST_OK;
@@ -25,7 +25,7 @@ status_t auth_outbox_init(const char *dir)
         char saved = *p;
         *p = '\0';
         if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-            LOG_ERROR("outbox: cannot create %s: %s", path, strerror(errno));
+            LOG_ERROR("mail spool: cannot create %s: %s", path, strerror(errno));
             st = ST_INTERNAL;
             break;
         }
@@ -51,8 +51,8 @@ static status_t write_all(int fd, const char *data, size_t len)
     return ST_OK;
 }
 
-status_t auth_outbox_write(const char *dir, const char *kind, const char *data, size_t len,
-                           char **name)
+status_t auth_spool_write(const char *dir, const char *kind, const char *data, size_t len,
+                          char **name)
 {
     unsigned char rnd[6];
     buf_t file = BUF_INIT, tmp = BUF_INIT, final = BUF_INIT;
@@ -68,21 +68,21 @@ status_t auth_outbox_write(const char *dir, const char *kind, const char *data, 
 
     fd = open(tmp.data, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
-        LOG_ERROR("outbox: cannot create %s: %s", tmp.data, strerror(errno));
+        LOG_ERROR("mail spool: cannot create %s: %s", tmp.data, strerror(errno));
         goto done;
     }
     if (write_all(fd, data, len) || fsync(fd) != 0) {
-        LOG_ERROR("outbox: cannot write %s: %s", tmp.data, strerror(errno));
+        LOG_ERROR("mail spool: cannot write %s: %s", tmp.data, strerror(errno));
         goto done;
     }
     if (close(fd) != 0) {
         fd = -1;
-        LOG_ERROR("outbox: cannot write %s: %s", tmp.data, strerror(errno));
+        LOG_ERROR("mail spool: cannot write %s: %s", tmp.data, strerror(errno));
         goto done;
     }
     fd = -1;
     if (rename(tmp.data, final.data) != 0) {
-        LOG_ERROR("outbox: cannot rename %s: %s", tmp.data, strerror(errno));
+        LOG_ERROR("mail spool: cannot rename %s: %s", tmp.data, strerror(errno));
         goto done;
     }
     *name = buf_steal(&file);

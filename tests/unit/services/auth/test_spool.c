@@ -1,4 +1,4 @@
-/* test_outbox.c - writing mails into the outbox folder (services/auth/outbox.c). */
+/* test_spool.c - writing mails into the mail spool folder (services/auth/spool.c). */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
@@ -7,13 +7,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "services/auth/outbox.h"
+#include "services/auth/spool.h"
 
 static char root[64];
 
 static void setup(void)
 {
-    snprintf(root, sizeof root, "/tmp/auth-outbox-XXXXXX");
+    snprintf(root, sizeof root, "/tmp/auth-spool-XXXXXX");
     cr_assert_not_null(mkdtemp(root));
 }
 
@@ -24,16 +24,16 @@ static void teardown(void)
     cr_assert_eq(system(cmd), 0);
 }
 
-TestSuite(outbox, .init = setup, .fini = teardown);
+TestSuite(spool, .init = setup, .fini = teardown);
 
-Test(outbox, creates_nested_dirs_and_writes_atomically)
+Test(spool, creates_nested_dirs_and_writes_atomically)
 {
     char dir[128], path[256], buf[64];
     char *name = NULL;
-    snprintf(dir, sizeof dir, "%s/var/outbox", root);
-    cr_assert_eq(auth_outbox_init(dir), ST_OK);
-    cr_assert_eq(auth_outbox_init(dir), ST_OK, "idempotent");
-    cr_assert_eq(auth_outbox_write(dir, "reset", "hello", 5, &name), ST_OK);
+    snprintf(dir, sizeof dir, "%s/var/mail-spool", root);
+    cr_assert_eq(auth_spool_init(dir), ST_OK);
+    cr_assert_eq(auth_spool_init(dir), ST_OK, "idempotent");
+    cr_assert_eq(auth_spool_write(dir, "reset", "hello", 5, &name), ST_OK);
     cr_assert(strstr(name, "-reset-") && strstr(name, ".eml"), "%s", name);
     cr_assert_neq(name[0], '.');
 
@@ -56,11 +56,11 @@ Test(outbox, creates_nested_dirs_and_writes_atomically)
     free(name);
 }
 
-Test(outbox, unwritable_dir_is_an_error)
+Test(spool, unwritable_dir_is_an_error)
 {
     char *name = NULL;
     char dir[128];
     snprintf(dir, sizeof dir, "%s/missing", root);
-    cr_assert_eq(auth_outbox_write(dir, "reset", "x", 1, &name), ST_INTERNAL);
+    cr_assert_eq(auth_spool_write(dir, "reset", "x", 1, &name), ST_INTERNAL);
     cr_assert_null(name);
 }
