@@ -15,6 +15,8 @@ static bool is_pointer(const ProtobufCFieldDescriptor *f)
 
 static bool sent(const ProtobufCMessage *m, const ProtobufCFieldDescriptor *f)
 {
+    if (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF)
+        return false; /* not used by the services' protos */
     if (f->label == PROTOBUF_C_LABEL_REPEATED)
         return *(const size_t *)AT(m, f->quantifier_offset) > 0;
     if (is_pointer(f))
@@ -91,7 +93,7 @@ void msgpatch_merge(ProtobufCMessage *dst, ProtobufCMessage *src, const char *co
         const ProtobufCFieldDescriptor *d =
             protobuf_c_message_descriptor_get_field_by_name(dst->descriptor, s->name);
         if (!d || d->type != s->type || d->label != s->label || d->descriptor != s->descriptor ||
-            listed(s->name, skip) || !sent(src, s))
+            (d->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) || listed(s->name, skip) || !sent(src, s))
             continue;
         empty(dst, d);
         if (s->label == PROTOBUF_C_LABEL_REPEATED) {
@@ -114,7 +116,7 @@ bool msgpatch_clear(ProtobufCMessage *m, const char *name)
     const ProtobufCFieldDescriptor *f =
         protobuf_c_message_descriptor_get_field_by_name(m->descriptor, name);
 
-    if (!f)
+    if (!f || (f->flags & PROTOBUF_C_FIELD_FLAG_ONEOF))
         return false;
     empty(m, f);
     return true;

@@ -3,8 +3,8 @@
  * Rows are read as plain columns named after the message's fields (AGENT_COLS, SCRIPT_COLS)
  * and mapped by libshared dbmsg: arrays fill the repeated fields, the working_hours jsonb the
  * nested message, so nothing is copied by hand. Version snapshots are stored as JSON documents
- * (AGENT_JSON) and decoded by pbjson. Every transaction is begun with db_begin_org: row-level
- * security checks the organisation too.
+ * (to_jsonb of the same AGENT_COLS) and decoded by pbjson. Every transaction is begun with
+ * db_begin_org: row-level security checks the organisation too.
  */
 #include "store.h"
 
@@ -23,25 +23,14 @@
 
 /* clang-format off */
 
-/* An Agent's columns, named as its fields (dbmsg). */
+/* An Agent's columns, named as its fields: the one way an agent is read, as rows (dbmsg) and as
+ * the JSON of version snapshots (to_jsonb of these columns), so GET, PATCH and history agree. */
 #define AGENT_COLS                                                                                 \
     "a.id, a.name, a.description, a.status, a.model, a.instructions, a.temperature, "              \
     "a.max_tokens, a.response_delay_seconds, a.channels, a.pipeline_ids, a.pipeline_status_ids, " \
     "a.kb_category_ids, a.working_hours, a.language, a.version, "                                  \
     SVC_TS("a.created_at") " AS created_at, " SVC_TS("a.updated_at") " AS updated_at, "            \
     "a.created_by, a.updated_by"
-
-/* An Agent as JSON (version snapshots): keys are the field names; NULLs dropped. */
-#define AGENT_JSON                                                                                 \
-    "jsonb_strip_nulls(jsonb_build_object("                                                        \
-    "'id', a.id, 'name', a.name, 'description', a.description, 'status', a.status, "               \
-    "'model', a.model, 'instructions', a.instructions, 'temperature', a.temperature, "             \
-    "'max_tokens', a.max_tokens, 'response_delay_seconds', a.response_delay_seconds, "             \
-    "'channels', a.channels, 'pipeline_ids', a.pipeline_ids, "                                     \
-    "'pipeline_status_ids', a.pipeline_status_ids, 'kb_category_ids', a.kb_category_ids, "         \
-    "'working_hours', a.working_hours, 'language', a.language, 'version', a.version, "             \
-    "'created_at', " SVC_TS("a.created_at") ", 'updated_at', " SVC_TS("a.updated_at") ", "         \
-    "'created_by', a.created_by, 'updated_by', a.updated_by))"
 
 #define SCRIPT_COLS                                                                                \
     "s.id, s.agent_id, s.name, s.body, s.variables, s.pipeline_status_id, "                        \
@@ -92,8 +81,9 @@ static const db_stmt_t UPDATE_AGENT = {"agents_update",
 static const db_stmt_t INSERT_VERSION = {"agents_insert_version",
     "INSERT INTO agents.versions "
     "  (org_id, agent_id, version, action, restored_from, snapshot, created_by) "
-    "SELECT a.org_id, a.id, a.version, $3, $4::int, " AGENT_JSON ", $5 "
-    "FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 RETURNING snapshot::text", 5};
+    "SELECT $1, r.id, r.version, $3, $4::int, jsonb_strip_nulls(to_jsonb(r)), $5 "
+    "FROM (SELECT " AGENT_COLS " FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2) r "
+    "RETURNING snapshot::text", 5};
 static const db_stmt_t DELETE_AGENT = {"agents_delete",
     "DELETE FROM agents.agents AS a WHERE a.org_id = $1 AND a.id = $2 "
     "RETURNING " AGENT_COLS, 2};

@@ -11,6 +11,7 @@
  *
  * "Sent" means: an optional scalar with its has_ flag, a string or message that is not NULL,
  * a repeated field with at least one element (proto2 cannot say "sent empty": use `clear`).
+ * Fields of a oneof and bytes fields are left alone (no service proto has them in a PATCH).
  * Moved pointers leave the source (set NULL / 0), so both messages stay freeable with
  * protobuf_c_message_free_unpacked.
  */
