@@ -1,13 +1,16 @@
-/* dbmsg.c - rows to messages by column name (see dbmsg.h). Value conversion is pbjson's
- * (pbjson_set_str), so a column accepts exactly what a URL parameter for that field would. */
+/* dbmsg.c - rows to messages by column name, and messages to statement parameters by field name
+ * (see dbmsg.h). Value conversion is pbjson's both ways (pbjson_set_str, pbjson_encode), so a
+ * column accepts exactly what a URL parameter for that field would. */
 #include "shared/dbmsg.h"
 
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <stdio.h>
 
-#include "shared/log.h"
 #include "shared/db.h"
+#include "shared/log.h"
 #include "shared/pbjson.h"
 #include "shared/util.h"
 
@@ -185,4 +188,96 @@ status_t db_rows_to_repeated(const PGresult *res, ProtobufCMessage *list, const 
         (*items)[(*count)++] = m;
     }
     return ST_OK;
+}
+
+/* ---- messages into statement parameters ------------------------------------------------------ */
+
+/* One JSON scalar as parameter text (heap); NULL for JSON null. */
+static char *scalar_text(const json_t *v)
+{
+    char num[64];
+
+    if (json_is_string(v))
+        return xstrdup(json_string_value(v));
+    if (json_is_integer(v)) {
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        return xstrdup(num);
+    }
+    if (json_is_real(v)) {
+        snprintf(num, sizeof num, "%.17g", json_real_value(v));
+        return xstrdup(num);
+    }
+    if (json_is_boolean(v))
+        return xstrdup(json_is_true(v) ? "t" : "f");
+    return NULL;
+}
+
+/* A JSON array as a PostgreSQL array literal: every element quoted, " and \ escaped. */
+static char *array_text(const json_t *arr)
+{
+    buf_t b = BUF_INIT;
+    size_t i;
+    json_t *e;
+
+    buf_putc(&b, '{');
+    json_array_foreach(arr, i, e)
+    {
+        char *t = json_is_object(e) ? json_dumps(e, JSON_COMPACT) : scalar_text(e);
+        if (i)
+            buf_putc(&b, ',');
+        buf_putc(&b, '"');
+        for (const char *c = t ? t : ""; *c; c++) {
+            if (*c == '"' || *c == '\\')
+                buf_putc(&b, '\\');
+            buf_putc(&b, *c);
+        }
+        buf_putc(&b, '"');
+        free(t);
+    }
+    buf_putc(&b, '}');
+    return buf_steal(&b);
+}
+
+status_t db_msg_params(const ProtobufCMessage *m, const char *const *fields, db_params_t *out)
+{
+    buf_t json = BUF_INIT;
+    json_t *root = NULL;
+    status_t st = ST_OK;
+
+    memset(out, 0, sizeof *out);
+    pbjson_encode(m, &json);
+    if (!(root = json_loadb(json.data, json.len, 0, NULL))) {
+        LOG_ERROR("dbmsg: %s does not encode as JSON", m->descriptor->name);
+        st = ST_INTERNAL;
+        goto done;
+    }
+    for (; *fields; fields++) {
+        const ProtobufCFieldDescriptor *f =
+            protobuf_c_message_descriptor_get_field_by_name(m->descriptor, *fields);
+        if (!f || out->n == DB_PARAMS_MAX) {
+            LOG_ERROR("dbmsg: %s has no field %s (or too many)", m->descriptor->name, *fields);
+            st = ST_INTERNAL;
+            goto done;
+        }
+        json_t *v = json_object_get(root, f->name);
+        char *t = !v || json_is_null(v) ? NULL
+                  : json_is_array(v)    ? (json_array_size(v) ? array_text(v) : NULL)
+                  : json_is_object(v)   ? json_dumps(v, JSON_COMPACT)
+                                        : scalar_text(v);
+        out->owned[out->n] = t;
+        out->v[out->n++] = t;
+    }
+done:
+    json_decref(root);
+    buf_cleanup(&json);
+    return st;
+}
+
+void db_params_cleanup(db_params_t *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->n; i++)
+        free(p->owned[i]);
+    memset(p, 0, sizeof *p);
 }

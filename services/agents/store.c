@@ -68,12 +68,17 @@ static const db_stmt_t INSERT_AGENT = {"agents_insert",
     "INSERT INTO agents.agents (org_id, name, description, status, model, instructions, "
     "  temperature, max_tokens, response_delay_seconds, channels, pipeline_ids, "
     "  pipeline_status_ids, kb_category_ids, working_hours, language, created_by, updated_by) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) "
+    "VALUES ($1, $2, coalesce($3, ''), $4, $5, coalesce($6, ''), $7, $8, $9, "
+    "  coalesce($10::text[], '{}'), coalesce($11::uuid[], '{}'), coalesce($12::uuid[], '{}'), "
+    "  coalesce($13::uuid[], '{}'), $14, $15, $16, $16) "
     "RETURNING id", 16};
 static const db_stmt_t UPDATE_AGENT = {"agents_update",
-    "UPDATE agents.agents SET name = $3, description = $4, status = $5, model = $6, "
-    "  instructions = $7, temperature = $8, max_tokens = $9, response_delay_seconds = $10, "
-    "  channels = $11, pipeline_ids = $12, pipeline_status_ids = $13, kb_category_ids = $14, "
+    "UPDATE agents.agents SET name = $3, description = coalesce($4, ''), status = $5, "
+    "  model = $6, instructions = coalesce($7, ''), temperature = $8, max_tokens = $9, "
+    "  response_delay_seconds = $10, channels = coalesce($11::text[], '{}'), "
+    "  pipeline_ids = coalesce($12::uuid[], '{}'), "
+    "  pipeline_status_ids = coalesce($13::uuid[], '{}'), "
+    "  kb_category_ids = coalesce($14::uuid[], '{}'), "
     "  working_hours = $15, language = $16, updated_by = $17, updated_at = now(), "
     "  version = version + 1 "
     "WHERE org_id = $1 AND id = $2", 17};
@@ -114,9 +119,9 @@ static const db_stmt_t LOCK_SCRIPT = {"agents_lock_script",
 static const db_stmt_t INSERT_SCRIPT = {"agents_insert_script",
     "INSERT INTO agents.scripts AS s (org_id, agent_id, name, body, variables, "
     "  pipeline_status_id, created_by, updated_by) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING " SCRIPT_COLS, 7};
+    "VALUES ($1, $2, $3, $4, coalesce($5::text[], '{}'), $6, $7, $7) RETURNING " SCRIPT_COLS, 7};
 static const db_stmt_t UPDATE_SCRIPT = {"agents_update_script",
-    "UPDATE agents.scripts AS s SET name = $4, body = $5, variables = $6, "
+    "UPDATE agents.scripts AS s SET name = $4, body = $5, variables = coalesce($6::text[], '{}'), "
     "  pipeline_status_id = $7, updated_by = $8, updated_at = now() "
     "WHERE s.org_id = $1 AND s.agent_id = $2 AND s.id = $3 RETURNING " SCRIPT_COLS, 8};
 static const db_stmt_t DELETE_SCRIPT = {"agents_delete_script",
@@ -149,68 +154,28 @@ static status_t json_msg(const char *json, const ProtobufCMessageDescriptor *d,
     return ST_OK;
 }
 
-/* A PostgreSQL array literal {a,b} of items that need no quoting (UUIDs, enum names). */
-static void array_literal(buf_t *b, const char *const *items, size_t n)
-{
-    buf_putc(b, '{');
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            buf_putc(b, ',');
-        buf_puts(b, items[i]);
-    }
-    buf_putc(b, '}');
-}
+/* The columns an agent's configuration writes, named as its fields (db_msg_params): INSERT's
+ * $2..$15 and UPDATE's $3..$16, in this order. */
+static const char *const AGENT_WRITTEN[] = {"name",
+                                            "description",
+                                            "status",
+                                            "model",
+                                            "instructions",
+                                            "temperature",
+                                            "max_tokens",
+                                            "response_delay_seconds",
+                                            "channels",
+                                            "pipeline_ids",
+                                            "pipeline_status_ids",
+                                            "kb_category_ids",
+                                            "working_hours",
+                                            "language",
+                                            NULL};
+#define AGENT_N_WRITTEN 14
 
-/* The writable columns of an agent as text parameters: name .. language (14 values). */
-typedef struct {
-    const char *v[14];
-    char temperature[32], max_tokens[16], delay[16];
-    buf_t channels, pipelines, statuses, categories, hours;
-} agent_params_t;
-
-static void agent_params_init(agent_params_t *p, const Agents__Agent *a)
-{
-    const char *chan[16];
-    size_t nchan = 0;
-
-    memset(p, 0, sizeof *p);
-    snprintf(p->temperature, sizeof p->temperature, "%.17g", a->temperature);
-    snprintf(p->max_tokens, sizeof p->max_tokens, "%d", (int)a->max_tokens);
-    snprintf(p->delay, sizeof p->delay, "%d", (int)a->response_delay_seconds);
-    for (size_t i = 0; i < a->n_channels && nchan < ARRAY_LEN(chan); i++)
-        chan[nchan++] = agents_channel_name(a->channels[i]);
-    array_literal(&p->channels, chan, nchan);
-    array_literal(&p->pipelines, (const char *const *)a->pipeline_ids, a->n_pipeline_ids);
-    array_literal(&p->statuses, (const char *const *)a->pipeline_status_ids,
-                  a->n_pipeline_status_ids);
-    array_literal(&p->categories, (const char *const *)a->kb_category_ids, a->n_kb_category_ids);
-    if (a->working_hours)
-        pbjson_encode(&a->working_hours->base, &p->hours);
-    const char *v[14] = {a->name,
-                         a->description ? a->description : "",
-                         agents_status_name(a->status),
-                         a->model,
-                         a->instructions ? a->instructions : "",
-                         p->temperature,
-                         p->max_tokens,
-                         p->delay,
-                         p->channels.data,
-                         p->pipelines.data,
-                         p->statuses.data,
-                         p->categories.data,
-                         a->working_hours ? p->hours.data : NULL,
-                         agents_language_name(a->language)};
-    memcpy(p->v, v, sizeof v);
-}
-
-static void agent_params_cleanup(agent_params_t *p)
-{
-    buf_cleanup(&p->channels);
-    buf_cleanup(&p->pipelines);
-    buf_cleanup(&p->statuses);
-    buf_cleanup(&p->categories);
-    buf_cleanup(&p->hours);
-}
+/* The columns a script writes: INSERT's $3..$6 and UPDATE's $4..$7. */
+static const char *const SCRIPT_WRITTEN[] = {"name", "body", "variables", "pipeline_status_id",
+                                             NULL};
 
 /* Runs stmt expecting one row whose first column is a JSON document: a new message of type d. */
 static status_t exec_json(db_t *db, const db_stmt_t *stmt, const char *const *params,
@@ -327,20 +292,21 @@ done:
 static status_t insert_agent(db_t *db, const char *org, const char *user, const Agents__Agent *a,
                              const char *action, Agents__Agent **out)
 {
-    agent_params_t ap;
+    db_params_t ap;
     PGresult *res = NULL;
     status_t st;
 
-    agent_params_init(&ap, a);
-    const char *p[16] = {org};
-    memcpy(p + 1, ap.v, sizeof ap.v);
-    p[15] = user;
+    if ((st = db_msg_params(&a->base, AGENT_WRITTEN, &ap)))
+        goto done;
+    const char *p[AGENT_N_WRITTEN + 2] = {org};
+    memcpy(p + 1, ap.v, AGENT_N_WRITTEN * sizeof *p);
+    p[AGENT_N_WRITTEN + 1] = user;
     if ((st = db_exec(db, &INSERT_AGENT, p, &res)))
         goto done;
     st = snapshot(db, org, user, db_get(res, 0, 0), action, NULL, out);
 done:
     PQclear(res);
-    agent_params_cleanup(&ap);
+    db_params_cleanup(&ap);
     return st;
 }
 
@@ -367,18 +333,19 @@ done:
 static status_t write_agent(db_t *db, const char *org, const char *user, const Agents__Agent *a,
                             const char *action, int restored_from, Agents__Agent **out)
 {
-    agent_params_t ap;
+    db_params_t ap;
     char from[16];
     status_t st;
 
-    agent_params_init(&ap, a);
-    const char *p[17] = {org, a->id};
-    memcpy(p + 2, ap.v, sizeof ap.v);
-    p[16] = user;
+    if ((st = db_msg_params(&a->base, AGENT_WRITTEN, &ap)))
+        return st;
+    const char *p[AGENT_N_WRITTEN + 3] = {org, a->id};
+    memcpy(p + 2, ap.v, AGENT_N_WRITTEN * sizeof *p);
+    p[AGENT_N_WRITTEN + 2] = user;
     snprintf(from, sizeof from, "%d", restored_from);
     if (!(st = db_exec(db, &UPDATE_AGENT, p, NULL)))
         st = snapshot(db, org, user, a->id, action, restored_from ? from : NULL, out);
-    agent_params_cleanup(&ap);
+    db_params_cleanup(&ap);
     return st;
 }
 
@@ -691,12 +658,13 @@ status_t agents_store_create_script(db_pool_t *pool, const char *org, const char
                                     Agents__Script **out)
 {
     Agents__Script *created = NULL;
-    buf_t vars = BUF_INIT;
+    db_params_t w;
     db_t *db = NULL;
     status_t st;
 
-    array_literal(&vars, (const char *const *)s->variables, s->n_variables);
-    const char *p[] = {org, agent_id, s->name, s->body, vars.data, s->pipeline_status_id, user};
+    if ((st = db_msg_params(&s->base, SCRIPT_WRITTEN, &w)))
+        goto done;
+    const char *p[] = {org, agent_id, w.v[0], w.v[1], w.v[2], w.v[3], user};
     if ((st = svc_tx_begin(pool, org, &db)) || (st = agent_exists(db, org, agent_id)) ||
         (st = svc_store_one(db, &INSERT_SCRIPT, p, &agents__script__descriptor,
                             (ProtobufCMessage **)&created)) ||
@@ -706,7 +674,7 @@ status_t agents_store_create_script(db_pool_t *pool, const char *org, const char
     created = NULL;
 done:
     db_release(db);
-    buf_cleanup(&vars);
+    db_params_cleanup(&w);
     svc_msg_free(created);
     return st;
 }
@@ -716,7 +684,7 @@ status_t agents_store_update_script(db_pool_t *pool, const char *org, const char
                                     void *arg, Agents__Script **out, char *why, size_t whylen)
 {
     Agents__Script *s = NULL, *written = NULL;
-    buf_t vars = BUF_INIT;
+    db_params_t w = {0};
     db_t *db = NULL;
     const char *p[] = {org, agent_id, id};
     status_t st;
@@ -726,8 +694,9 @@ status_t agents_store_update_script(db_pool_t *pool, const char *org, const char
                             (ProtobufCMessage **)&s)) ||
         (st = edit(db, s, arg, why, whylen)))
         goto done;
-    array_literal(&vars, (const char *const *)s->variables, s->n_variables);
-    const char *u[] = {org, agent_id, id, s->name, s->body, vars.data, s->pipeline_status_id, user};
+    if ((st = db_msg_params(&s->base, SCRIPT_WRITTEN, &w)))
+        goto done;
+    const char *u[] = {org, agent_id, id, w.v[0], w.v[1], w.v[2], w.v[3], user};
     if ((st = svc_store_one(db, &UPDATE_SCRIPT, u, &agents__script__descriptor,
                             (ProtobufCMessage **)&written)) ||
         (st = agents_event_script(db, "updated", org, user, written)) || (st = db_commit(db)))
@@ -736,7 +705,7 @@ status_t agents_store_update_script(db_pool_t *pool, const char *org, const char
     written = NULL;
 done:
     db_release(db);
-    buf_cleanup(&vars);
+    db_params_cleanup(&w);
     svc_msg_free(s);
     svc_msg_free(written);
     return st;

@@ -37,4 +37,30 @@ ProtobufCMessage *db_row_new_msg(const PGresult *res, int row, const ProtobufCMe
  * repeated message field or a row does not fit; list stays valid and freeable either way. */
 status_t db_rows_to_repeated(const PGresult *res, ProtobufCMessage *list, const char *field);
 
+/* The other way: fields of a message as the text parameters of a statement, so a store names the
+ * columns it writes once, as field names. Each value is the field's JSON form (pbjson): strings
+ * as is, numbers as text, enums by name, bools t/f, a repeated field as a PostgreSQL array
+ * literal ({"a","b"}), a message field as JSON; an unset field (or an empty list) is SQL NULL
+ * (coalesce it in SQL where the column has a default).
+ *
+ *     static const char *const WRITTEN[] = {"name", "status", "channels", NULL};
+ *     db_params_t wp;
+ *     if ((st = db_msg_params(&thing->base, WRITTEN, &wp))) goto done;
+ *     const char *p[] = {org, wp.v[0], wp.v[1], wp.v[2]};
+ *     ...
+ *     db_params_cleanup(&wp);
+ */
+#define DB_PARAMS_MAX 32
+typedef struct {
+    const char *v[DB_PARAMS_MAX]; /* one per field, NULL = SQL NULL; valid until cleanup */
+    size_t n;
+    char *owned[DB_PARAMS_MAX];
+} db_params_t;
+
+/* Fills out (caller storage) from the fields of m named in fields (NULL-terminated, at most
+ * DB_PARAMS_MAX). ST_INTERNAL (logged) when m has no such field: a programming error. out is
+ * always safe to clean up. */
+status_t db_msg_params(const ProtobufCMessage *m, const char *const *fields, db_params_t *out);
+void db_params_cleanup(db_params_t *p);
+
 #endif

@@ -254,3 +254,37 @@ Test(dbmsg, underscore_columns_are_not_fields)
     protobuf_c_message_free_unpacked(&m->base, NULL);
     PQclear(res);
 }
+
+/* The other way: fields into statement parameters, by name, in the order asked. */
+Test(dbmsg, message_fields_become_statement_parameters)
+{
+    Testmsg__AllTypes *m = (Testmsg__AllTypes *)pbjson_new(&testmsg__all_types__descriptor);
+    static const char *const json =
+        "{\"f_string\":\"he said \\\"hi\\\"\",\"f_int32\":-7,\"f_double\":0.7,\"f_bool\":true,"
+        "\"f_role\":\"owner\",\"r_string\":[\"a\",\"b\\\"c\"],\"f_inner\":{\"name\":\"x\"},"
+        "\"f_int64\":\"9007199254740993\"}";
+    cr_assert_eq(pbjson_decode(&m->base, json, strlen(json), NULL), ST_OK);
+    static const char *const fields[] = {"f_string", "f_int32",  "f_double", "f_bool",
+                                         "f_role",   "r_string", "f_inner",  "f_int64",
+                                         "f_uint32", "r_int32",  NULL};
+    db_params_t p;
+    cr_assert_eq(db_msg_params(&m->base, fields, &p), ST_OK);
+    cr_assert_eq(p.n, 10);
+    cr_assert_str_eq(p.v[0], "he said \"hi\"");
+    cr_assert_str_eq(p.v[1], "-7");
+    cr_assert_float_eq(strtod(p.v[2], NULL), 0.7, 0, "%s", p.v[2]);
+    cr_assert_str_eq(p.v[3], "t");
+    cr_assert_str_eq(p.v[4], "owner");
+    cr_assert_str_eq(p.v[5], "{\"a\",\"b\\\"c\"}");
+    cr_assert_str_eq(p.v[6], "{\"name\":\"x\"}");
+    cr_assert_str_eq(p.v[7], "9007199254740993", "int64 keeps every digit");
+    cr_assert_null(p.v[8], "unset: SQL NULL");
+    cr_assert_null(p.v[9], "an empty list: SQL NULL");
+    db_params_cleanup(&p);
+
+    static const char *const bad[] = {"f_string", "no_such_field", NULL};
+    quiet();
+    cr_assert_eq(db_msg_params(&m->base, bad, &p), ST_INTERNAL);
+    db_params_cleanup(&p);
+    protobuf_c_message_free_unpacked(&m->base, NULL);
+}
