@@ -240,7 +240,10 @@ static status_t pg_sql(PGconn *c, const char *sql, int *nrows /* OUT, may be NUL
 static PGconn *pg_connect(int port, const char *db)
 {
     buf_t ci = BUF_INIT;
-    buf_printf(&ci, "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=5", port, db);
+    buf_printf(&ci,
+               "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=5 "
+               "options=-cclient_min_messages=warning",
+               port, db);
     PGconn *c = PQconnectdb(ci.data);
     buf_cleanup(&ci);
     if (PQstatus(c) != CONNECTION_OK) {

@@ -97,8 +97,8 @@ Test(db_roles, sessions_carry_the_service_name)
     for (size_t i = 0; i < ARRAY_LEN(services); i++) {
         const char *p[] = {services[i]};
         char *n = harness_pg_value_params(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'platform' AND usename = $1",
-            1, p);
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = 'platform' AND usename = $1", 1,
+            p);
         cr_assert_not_null(n);
         cr_assert_gt(atoi(n), 0, "%s has no session under its own role", services[i]);
         free(n);
