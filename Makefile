@@ -8,8 +8,8 @@
 #                   integration tests in an ephemeral stack (ASan/UBSan build): T=auth runs
 #                   tests/integration/auth/ (and flat test_auth_*), T=test_auth_session one
 #                   binary; F is passed to Criterion (--filter), e.g. F='auth_session/*login*'
-#   make tsan       services and tests built with ThreadSanitizer (build/tsan), unit +
-#                   integration tests (suppressions: tests/tsan.supp, third-party noise only)
+#   make tsan [T=..] the integration tests against a stack built with ThreadSanitizer
+#                   (build/tsan); a report fails the run (tests/tsan.supp: third-party noise only)
 #   make check-c    every C check, no Node.js needed: format, unit, integration (no web, no e2e)
 #   make bench      build optimised and print the benchmark figures
 #   make web        build the web console into web/dist (npm ci only when the lock file changed)
@@ -189,8 +189,12 @@ INTEG_PICK = $(if $(T),$(filter $(INTEG_DIR)/$(T) $(INTEG_DIR)/$(T)/% $(INTEG_DI
 unit integration check-c: deps
 	$(Q)$(MAKE) --no-print-directory $(ASAN_VARS) run-$@
 
+# ThreadSanitizer: the stack (services, devstack, replicas) is built with it; the integration
+# tests that drive it come from the ASan build, since Criterion's forked workers cannot start
+# under the TSan runtime ("Could not initialize inheritable arena").
 tsan: deps
-	$(Q)$(MAKE) --no-print-directory $(TSAN_VARS) run-check-c
+	$(Q)$(MAKE) --no-print-directory $(TSAN_VARS) build
+	$(Q)$(MAKE) --no-print-directory $(ASAN_VARS) STACK_BUILD=build/tsan run-integration
 
 run-unit: $(UNIT_PICK)
 	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_PICK)" F='$(F)' tests/run.sh unit
@@ -198,7 +202,7 @@ run-unit: $(UNIT_PICK)
 run-integration: build
 	$(Q)if [ -z "$(INTEG_PICK)" ]; then echo "no integration test matches T=$(T)"; exit 1; fi
 	$(Q)$(MAKE) --no-print-directory $(INTEG_PICK)
-	$(Q)BUILD=$(BUILD) INTEG_BINS="$(INTEG_PICK)" F='$(F)' tests/run.sh integration
+	$(Q)BUILD=$(or $(STACK_BUILD),$(BUILD)) INTEG_BINS="$(INTEG_PICK)" F='$(F)' tests/run.sh integration
 
 run-check-c: all format-check
 	$(Q)BUILD=$(BUILD) F='$(F)' tests/run.sh c

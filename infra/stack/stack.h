@@ -115,7 +115,7 @@ status_t stack_chown_tree(const char *path, uid_t uid, gid_t gid);
 /* The last `lines` lines of the file at path, each prefixed with prefix, to out. */
 void stack_log_tail(const char *path, int lines, const char *prefix, FILE *out);
 
-/* ---- HTTP (libcurl) -------------------------------------------------------------------------- */
+/* ---- HTTP (shared/http.h) ------------------------------------------------------------------ */
 
 /* One request; *code is the HTTP status (0 when no answer). body and the response may be NULL.
  * The response is NUL-terminated, caller frees. */
