@@ -340,7 +340,7 @@ static status_t setup_role(devstack_t *s, PGconn *c, const char *role, const cha
                    "; CREATE SCHEMA IF NOT EXISTS %s AUTHORIZATION %s; ALTER SCHEMA %s OWNER TO %s;"
                    " DO $adopt$DECLARE r record; BEGIN"
                    " FOR r IN SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace"
-                   " AND relkind IN ('r', 'p', 'v', 'm') AND relowner <> %s::regrole LOOP"
+                   " AND relkind IN ('r', 'p') AND relowner <> %s::regrole LOOP"
                    " EXECUTE format('ALTER TABLE %%I.%%I OWNER TO %%I', %s, r.relname, %s);"
                    " END LOOP; END$adopt$",
                    id, id, id, id, lit, lit, lit, lit);
