@@ -199,9 +199,8 @@ tsan: deps
 run-unit: $(UNIT_PICK)
 	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_PICK)" F='$(F)' tests/run.sh unit
 
-run-integration: build
+run-integration: build $(INTEG_PICK)
 	$(Q)if [ -z "$(INTEG_PICK)" ]; then echo "no integration test matches T=$(T)"; exit 1; fi
-	$(Q)$(MAKE) --no-print-directory $(INTEG_PICK)
 	$(Q)BUILD=$(or $(STACK_BUILD),$(BUILD)) INTEG_BINS="$(INTEG_PICK)" F='$(F)' tests/run.sh integration
 
 run-check-c: all format-check
