@@ -204,7 +204,7 @@ run-integration: build $(INTEG_PICK)
 	$(Q)BUILD=$(or $(STACK_BUILD),$(BUILD)) INTEG_BINS="$(INTEG_PICK)" F='$(F)' tests/run.sh integration
 
 run-check-c: all format-check
-	$(Q)BUILD=$(BUILD) F='$(F)' tests/run.sh c
+	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_BINS)" INTEG_BINS="$(INTEG_BINS)" F='$(F)' tests/run.sh c
 
 # ---- top-level targets ------------------------------------------------------------------------
 .PHONY: all build tests deps run test check bench format format-check clean web unit integration \
@@ -227,7 +227,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined OPT=-O1 check
 
 check: all format-check web
-	$(Q)BUILD=$(BUILD) tests/run.sh
+	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_BINS)" INTEG_BINS="$(INTEG_BINS)" tests/run.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

@@ -8,7 +8,8 @@
 # Usage: tests/run.sh [all|unit|integration|c]: all (the default) as above; unit: the unit tests;
 # integration: the integration tests in one ephemeral stack (no e2e); c: unit + integration, what
 # `make check-c` and `make tsan` run, with no Node.js. UNIT_BINS / INTEG_BINS (space-separated
-# paths) replace the binaries found under $BUILD; F, when set, is Criterion's test filter
+# paths; the Makefile passes the binaries of the current sources, so one left in $BUILD by a
+# moved or deleted test does not run) replace the binaries found under $BUILD; F, when set, is Criterion's test filter
 # (CRITERION_TEST_PATTERN, e.g. 'auth_session/*login*') for every binary.
 #
 # Counts are Criterion's ("Synthesis: Tested: X | Passing: Y | Failing: Z | Crashing: W"); a
