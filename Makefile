@@ -3,6 +3,14 @@
 #   make            build every service, libshared and the tests into build/
 #   make run        install missing packages, build, start the dev stack (see README)
 #   make test       install missing packages, build with ASan/UBSan into build/asan, run all tests
+#   make unit       the unit tests only (ASan/UBSan build); T=<path part> picks binaries
+#   make integration [T=<svc>|<test>] [F=<criterion filter>]
+#                   integration tests in an ephemeral stack (ASan/UBSan build): T=auth runs
+#                   tests/integration/auth/ (and flat test_auth_*), T=test_auth_session one
+#                   binary; F is passed to Criterion (--filter), e.g. F='auth_session/*login*'
+#   make tsan [T=..] the integration tests against a stack built with ThreadSanitizer
+#                   (build/tsan); a report fails the run (tests/tsan.supp: third-party noise only)
+#   make check-c    every C check, no Node.js needed: format, unit, integration (no web, no e2e)
 #   make bench      build optimised and print the benchmark figures
 #   make web        build the web console into web/dist (npm ci only when the lock file changed)
 #   make format     clang-format every C file
@@ -20,7 +28,7 @@ else
 Q := @
 endif
 
-PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libargon2 libsodium msgpack
+PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
@@ -90,14 +98,21 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H) $(ROUTES_GEN)
 SERVICES := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
 define service_tpl
 $(1)_SQL  := $$(sort $$(wildcard services/$(1)/migrations/*.sql))
-$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c)) $(BUILD)/gen/services/$(1)/migrations.o
+# Data files services/<name>/<list>.txt (one entry a line) become the table <name>_<list>[].
+$(1)_TXT  := $$(wildcard services/$(1)/*.txt)
+$(1)_OBJS := $$(patsubst %.c,$(BUILD)/obj/%.o,$$(wildcard services/$(1)/*.c)) $(BUILD)/gen/services/$(1)/migrations.o \
+             $$(patsubst services/$(1)/%.txt,$(BUILD)/gen/services/$(1)/%.o,$$($(1)_TXT))
+$(BUILD)/gen/services/$(1)/%.c: services/$(1)/%.txt infra/embed-lines.sh
+	@mkdir -p $$(@D)
+	@echo "  EMBED   $$<"
+	$$(Q)infra/embed-lines.sh $(1)_$$* $$@ $$<
+$(BUILD)/gen/services/$(1)/%.o: $(BUILD)/gen/services/$(1)/%.c
+	@echo "  CC      $$<"
+	$$(Q)$$(CC) $$(filter-out -Wmissing-prototypes,$$(CFLAGS)) $$(CPPFLAGS) -c $$< -o $$@
 $(BUILD)/gen/services/$(1)/migrations.c: $$($(1)_SQL) infra/embed-migrations.sh
 	@mkdir -p $$(@D)
 	@echo "  EMBED   services/$(1)/migrations"
 	$$(Q)infra/embed-migrations.sh $(1) $$@ $$($(1)_SQL)
-$(BUILD)/gen/services/$(1)/migrations.o: $(BUILD)/gen/services/$(1)/migrations.c
-	@echo "  CC      $$<"
-	$$(Q)$$(CC) $$(filter-out -Wmissing-prototypes,$$(CFLAGS)) $$(CPPFLAGS) -c $$< -o $$@
 $(1)_LIBOBJS := $$(filter-out %/main.o,$$($(1)_OBJS))
 $(BUILD)/bin/$(1): $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $$(@D)
@@ -124,7 +139,9 @@ TOOL_BINS := $(addprefix $(BUILD)/bin/,$(TOOLS))
 SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 UNIT_SRCS    := $(shell find tests/unit -name 'test_*.c' 2>/dev/null)
 UNIT_BINS    := $(patsubst %.c,$(BUILD)/%,$(UNIT_SRCS))
-INTEG_SRCS   := $(wildcard tests/integration/test_*.c)
+# Integration tests: flat (tests/integration/test_*.c) or grouped per service
+# (tests/integration/<svc>/test_*.c, helpers next to them, shared ones in tests/support/).
+INTEG_SRCS   := $(wildcard tests/integration/test_*.c tests/integration/*/test_*.c)
 INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
 BENCH_SRCS   := $(wildcard tests/bench/*.c)
 BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
@@ -159,8 +176,39 @@ web/dist/index.html: $(WEB_STAMP) $(WEB_SRCS)
 
 web: web/dist/index.html
 
+# ---- test loops: make unit / integration / tsan / check-c ----------------------------------------
+ASAN_VARS := BUILD=build/asan SANITIZE=address,undefined OPT=-O1
+TSAN_VARS := BUILD=build/tsan SANITIZE=thread OPT=-O1
+# T picks tests: unit binaries whose path contains T; integration binaries named T, in folder T,
+# or (flat layout) called test_T or test_T_*.
+UNIT_PICK  = $(if $(T),$(foreach b,$(UNIT_BINS),$(if $(findstring $(T),$(b)),$(b))),$(UNIT_BINS))
+INTEG_DIR  = $(BUILD)/tests/integration
+INTEG_PICK = $(if $(T),$(filter $(INTEG_DIR)/$(T) $(INTEG_DIR)/$(T)/% $(INTEG_DIR)/%/$(T) \
+               $(INTEG_DIR)/test_$(T) $(INTEG_DIR)/test_$(T)_%,$(INTEG_BINS)),$(INTEG_BINS))
+
+unit integration check-c: deps
+	$(Q)$(MAKE) --no-print-directory $(ASAN_VARS) run-$@
+
+# ThreadSanitizer: the stack (services, devstack, replicas) is built with it; the integration
+# tests that drive it come from the ASan build, since Criterion's forked workers cannot start
+# under the TSan runtime ("Could not initialize inheritable arena").
+tsan: deps
+	$(Q)$(MAKE) --no-print-directory $(TSAN_VARS) build
+	$(Q)$(MAKE) --no-print-directory $(ASAN_VARS) STACK_BUILD=build/tsan run-integration
+
+run-unit: $(UNIT_PICK)
+	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_PICK)" F='$(F)' tests/run.sh unit
+
+run-integration: build $(INTEG_PICK)
+	$(Q)if [ -z "$(INTEG_PICK)" ]; then echo "no integration test matches T=$(T)"; exit 1; fi
+	$(Q)BUILD=$(or $(STACK_BUILD),$(BUILD)) INTEG_BINS="$(INTEG_PICK)" F='$(F)' tests/run.sh integration
+
+run-check-c: all format-check
+	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_BINS)" INTEG_BINS="$(INTEG_BINS)" F='$(F)' tests/run.sh c
+
 # ---- top-level targets ------------------------------------------------------------------------
-.PHONY: all build tests deps run test check bench format format-check clean web
+.PHONY: all build tests deps run test check bench format format-check clean web unit integration \
+        tsan check-c run-unit run-integration run-check-c
 .DEFAULT_GOAL := all
 
 build: $(SERVICE_BINS) $(TOOL_BINS)
@@ -179,7 +227,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory BUILD=build/asan SANITIZE=address,undefined OPT=-O1 check
 
 check: all format-check web
-	$(Q)BUILD=$(BUILD) tests/run.sh
+	$(Q)BUILD=$(BUILD) UNIT_BINS="$(UNIT_BINS)" INTEG_BINS="$(INTEG_BINS)" tests/run.sh
 
 bench: deps
 	$(Q)$(MAKE) --no-print-directory all

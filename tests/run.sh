@@ -5,6 +5,13 @@
 # test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
 # after `make web`; without web/node_modules and web/dist the console's tests count as failed.
 #
+# Usage: tests/run.sh [all|unit|integration|c]: all (the default) as above; unit: the unit tests;
+# integration: the integration tests in one ephemeral stack (no e2e); c: unit + integration, what
+# `make check-c` and `make tsan` run, with no Node.js. UNIT_BINS / INTEG_BINS (space-separated
+# paths; the Makefile passes the binaries of the current sources, so one left in $BUILD by a
+# moved or deleted test does not run) replace the binaries found under $BUILD; F, when set, is Criterion's test filter
+# (CRITERION_TEST_PATTERN, e.g. 'auth_session/*login*') for every binary.
+#
 # Counts are Criterion's ("Synthesis: Tested: X | Passing: Y | Failing: Z | Crashing: W"); a
 # binary without that line counts as one test. A binary that exits non-zero, or whose output has
 # a sanitizer report (Criterion passes a test whose worker leaked), turns one pass into a failure.
@@ -12,11 +19,25 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+mode=${1:-all}
+case $mode in
+all | unit | integration | c) ;;
+*)
+    echo "usage: tests/run.sh [all|unit|integration|c]" >&2
+    exit 2
+    ;;
+esac
 BUILD=${BUILD:-build}
 export BUILD
 UNIT_TIMEOUT=${UNIT_TIMEOUT:-600}
+if [ -n "${F:-}" ]; then
+    export CRITERION_TEST_PATTERN=$F
+fi
 
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# ThreadSanitizer builds (make tsan): a report fails the run, its third-party noise is suppressed
+# (tests/tsan.supp says why for each entry); services and tests alike inherit this.
+export TSAN_OPTIONS=${TSAN_OPTIONS:-suppressions=$PWD/tests/tsan.supp:second_deadlock_stack=1:history_size=4}
 
 work=$(mktemp -d /tmp/run-tests-XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -44,7 +65,7 @@ count() {
     line=$(sed -e 's/\x1b\[[0-9;]*[A-Za-z]//g' "$out" |
         grep -o 'Synthesis: Tested: [0-9]* | Passing: [0-9]* | Failing: [0-9]* | Crashing: [0-9]*' |
         tail -n 1 || true)
-    if grep -qE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$out"; then
+    if grep -qE 'ERROR: (LeakSanitizer|AddressSanitizer)|WARNING: ThreadSanitizer|runtime error:' "$out"; then
         san=1
     fi
     if [ -n "$line" ]; then
@@ -69,7 +90,14 @@ count() {
     fi
 }
 
-mapfile -t units < <(find "$BUILD/tests/unit" -type f -executable 2>/dev/null | sort)
+units=()
+if [ "$mode" != integration ]; then
+    if [ -n "${UNIT_BINS:-}" ]; then
+        read -ra units <<<"$UNIT_BINS"
+    else
+        mapfile -t units < <(find "$BUILD/tests/unit" -type f -executable 2>/dev/null | sort)
+    fi
+fi
 for bin in "${units[@]}"; do
     echo "=== ${bin#"$BUILD"/}"
     set +e
@@ -80,8 +108,10 @@ for bin in "${units[@]}"; do
 done
 
 # The console's unit tests: vitest's JSON report gives the counts.
-echo "=== web (vitest)"
-if [ -d web/node_modules ]; then
+if [ "$mode" != all ]; then
+    : # C only
+elif [ -d web/node_modules ]; then
+    echo "=== web (vitest)"
     set +e
     (cd web && npx --no-install vitest run --reporter=default --reporter=json \
         --outputFile.json="$work/vitest.json") 2>&1 </dev/null | tee "$work/out"
@@ -95,21 +125,31 @@ if [ -d web/node_modules ]; then
         f=1
     fi
 else
+    echo "=== web (vitest)"
     echo "web/node_modules is missing: run make web" >&2
     p=0 f=1 rc=1
 fi
-passed=$((passed + p))
-failed=$((failed + f))
-if [ "$f" -gt 0 ]; then
-    failures+=("web vitest ($f failed; exit status $rc)")
+if [ "$mode" = all ]; then
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("web vitest ($f failed; exit status $rc)")
+    fi
 fi
 
-mapfile -t integ < <(find "$BUILD/tests/integration" -maxdepth 1 -type f -executable 2>/dev/null | sort)
+integ=()
+if [ "$mode" != unit ]; then
+    if [ -n "${INTEG_BINS:-}" ]; then
+        read -ra integ <<<"$INTEG_BINS"
+    else # flat and per-service folders (tests/integration/<svc>/test_*)
+        mapfile -t integ < <(find "$BUILD/tests/integration" -type f -executable 2>/dev/null | sort)
+    fi
+fi
 # The browser test runs in the same stack, last. Without a built console it fails by itself
 # (the edge would serve the placeholder page).
-integ+=("tests/e2e/run.mjs")
+[ "$mode" = all ] && integ+=("tests/e2e/run.mjs")
 if [ "${#integ[@]}" -gt 0 ]; then
-    echo "=== integration and e2e (${#integ[@]} executables, via $BUILD/bin/devstack test)"
+    echo "=== integration$([ "$mode" = all ] && echo " and e2e") (${#integ[@]} executables, via $BUILD/bin/devstack test)"
     set +e
     "$BUILD/bin/devstack" test "${integ[@]}" 2>&1 </dev/null | tee "$work/integ"
     rc=${PIPESTATUS[0]}

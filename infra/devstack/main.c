@@ -117,19 +117,29 @@ static bool other_running(const char *pidfile, long *pid_out)
     return alive;
 }
 
+/* The file holds the database roles' passwords: readable by this user only. */
 static void write_env_file(const devstack_t *s, const char *path)
 {
     stack_env_t env;
-    FILE *f = fopen(path, "w");
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
-    if (!f)
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     devstack_test_env(s, &env);
     for (size_t i = 0; i < ARRAY_LEN(env_keys); i++) {
         const char *v = stack_env_get(&env, env_keys[i]);
         if (v)
             fprintf(f, "export %s='%s'\n", env_keys[i], v);
     }
+    for (size_t i = 0; i < s->db_urls.n; i++) /* DATABASE_URL_<NAME>: each service's role */
+        if (str_has_prefix(s->db_urls.v[i], "DATABASE_URL_"))
+            fprintf(f, "export %.*s'%s'\n",
+                    (int)(strchr(s->db_urls.v[i], '=') - s->db_urls.v[i] + 1), s->db_urls.v[i],
+                    strchr(s->db_urls.v[i], '=') + 1);
     fclose(f);
     stack_env_cleanup(&env);
 }
@@ -316,7 +326,7 @@ static void scan_line(test_output_t *t, char *line)
                &t->tested, &t->passing, &t->failing, &t->crashing) == 4)
         t->synthesis = true;
     if (strstr(line, "ERROR: LeakSanitizer") || strstr(line, "ERROR: AddressSanitizer") ||
-        strstr(line, "runtime error:"))
+        strstr(line, "WARNING: ThreadSanitizer") || strstr(line, "runtime error:"))
         t->sanitizer = true;
 }
 

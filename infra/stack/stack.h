@@ -115,7 +115,7 @@ status_t stack_chown_tree(const char *path, uid_t uid, gid_t gid);
 /* The last `lines` lines of the file at path, each prefixed with prefix, to out. */
 void stack_log_tail(const char *path, int lines, const char *prefix, FILE *out);
 
-/* ---- HTTP (libcurl) -------------------------------------------------------------------------- */
+/* ---- HTTP (shared/http.h) ------------------------------------------------------------------ */
 
 /* One request; *code is the HTTP status (0 when no answer). body and the response may be NULL.
  * The response is NUL-terminated, caller frees. */
@@ -172,7 +172,8 @@ typedef struct {
     stack_proc_t *svcs; /* services in start order, the edge last */
     size_t nsvcs;
     bool have_edge;
-    stack_env_t svc_env; /* environment of every service */
+    stack_env_t svc_env; /* environment of every service (narrowed per service at spawn) */
+    stack_env_t db_urls; /* DATABASE_URL (role app) and DATABASE_URL_<NAME> per service role */
 } devstack_t;
 
 void devstack_init(devstack_t *s);
@@ -181,16 +182,27 @@ void devstack_cleanup(devstack_t *s); /* frees; does not stop anything (call dev
 /* Services: every executable in bin_dir that is not a tool (infra/<name>/main.c exists) nor
  * listed in STACK_EXCLUDE (space-separated); sorted, the edge last. */
 status_t devstack_discover(devstack_t *s);
-/* The environment services get: this process's environ plus NATS_URL, DATABASE_URL, LOG_LEVEL,
- * VAR_DIR, EDGE_PORT, EDGE_STATIC_DIR, PUBLIC_URL. */
+/* The environment services get: this process's environ plus NATS_URL, LOG_LEVEL, VAR_DIR,
+ * EDGE_PORT, EDGE_STATIC_DIR, PUBLIC_URL and every URL of s->db_urls; each service is spawned
+ * with it narrowed by stack_env_for_service. */
 void devstack_service_env(const devstack_t *s, stack_env_t *env /* OUT, init'ed here */);
-/* What tests get on top: EDGE_URL, PG_ADMIN_URL, STACK_BIN_DIR, STACK_LOG_DIR, NATS_PORT,
- * PG_PORT, NATS_MONITOR_URL, STACK_VAR_DIR. */
+/* What tests get: the service environment (DATABASE_URL is role app's, which may create scratch
+ * schemas; DATABASE_URL_<NAME> each service's own) plus EDGE_URL, PG_ADMIN_URL, STACK_BIN_DIR,
+ * STACK_LOG_DIR, NATS_PORT, PG_PORT, NATS_MONITOR_URL, STACK_VAR_DIR. */
 void devstack_test_env(const devstack_t *s, stack_env_t *env /* OUT, init'ed here */);
 
 /* Initialises the cluster on first use (as agentpg when root), starts postgres on
- * 127.0.0.1:pg_port only, waits for it, ensures role app and database platform. */
+ * 127.0.0.1:pg_port only (only postgres trusted, other roles by password), waits for it, ensures
+ * database platform, role app and, for every discovered service with a database
+ * (devstack_has_db), a role of its name owning the schema of its name and nothing else; each
+ * role gets a fresh password, its URL (with application_name) stored in s->db_urls. */
 status_t devstack_pg_start(devstack_t *s);
+/* True when services/<name>/migrations exists under repo_dir: the service has a database. */
+bool devstack_has_db(const devstack_t *s, const char *name);
+/* Narrows a stack environment to what service `name` may see: DATABASE_URL becomes the value of
+ * DATABASE_URL_<NAME> (upper case, '-' as '_'), or is removed when there is none (the service
+ * has no database); every other DATABASE_URL_* and PG_ADMIN_URL are removed. */
+void stack_env_for_service(stack_env_t *env, const char *name);
 /* Starts nats-server with JetStream (store under var_dir/nats) and waits for it. */
 status_t devstack_nats_start(devstack_t *s);
 /* Starts every discovered service, the edge last. */

@@ -59,6 +59,7 @@ void devstack_cleanup(devstack_t *s)
         proc_cleanup(&s->svcs[i]);
     free(s->svcs);
     stack_env_cleanup(&s->svc_env);
+    stack_env_cleanup(&s->db_urls);
     memset(s, 0, sizeof *s);
 }
 
@@ -169,7 +170,6 @@ void devstack_service_env(const devstack_t *s, stack_env_t *env)
 
     stack_env_init_environ(env);
     stack_env_setf(env, "NATS_URL", "nats://127.0.0.1:%d", s->nats_port);
-    stack_env_setf(env, "DATABASE_URL", "postgresql://app@127.0.0.1:%d/platform", s->pg_port);
     stack_env_set(env, "LOG_LEVEL", s->log_level ? s->log_level : "info");
     stack_env_set(env, "VAR_DIR", s->var_dir);
     stack_env_setf(env, "EDGE_PORT", "%d", s->edge_port);
@@ -180,6 +180,8 @@ void devstack_service_env(const devstack_t *s, stack_env_t *env)
     }
     stack_env_set(env, "EDGE_STATIC_DIR", b.data);
     stack_env_setf(env, "PUBLIC_URL", "http://127.0.0.1:%d", s->edge_port);
+    for (size_t i = 0; i < s->db_urls.n; i++)
+        stack_env_put(env, s->db_urls.v[i]);
     /* Never handed to services: they must not reach the database as superuser. */
     stack_env_unset(env, "PG_ADMIN_URL");
     buf_cleanup(&b);
@@ -202,11 +204,18 @@ static status_t svc_spawn(devstack_t *s, stack_proc_t *p)
 {
     char *argv[] = {p->path, NULL};
     stack_spawn_opts_t o = STACK_SPAWN_OPTS_INIT;
+    stack_env_t env;
     status_t st;
 
+    stack_env_init(&env);
+    for (size_t i = 0; i < s->svc_env.n; i++)
+        stack_env_put(&env, s->svc_env.v[i]);
+    stack_env_for_service(&env, p->name); /* its own database role only */
     o.log_path = p->log_path;
     o.cwd = s->repo_dir;
-    if ((st = stack_spawn(p->path, argv, s->svc_env.v, &o, &p->pid)))
+    st = stack_spawn(p->path, argv, env.v, &o, &p->pid);
+    stack_env_cleanup(&env);
+    if (st)
         return st;
     p->started_us = time_mono_us();
     p->retry_at_us = 0;

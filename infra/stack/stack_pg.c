@@ -1,5 +1,10 @@
 /* stack_pg.c - the dev stack's PostgreSQL: find the server binaries, initdb on first use, run
- * postgres on 127.0.0.1 only (no Unix socket) and create role app + database platform.
+ * postgres on 127.0.0.1 only (no Unix socket), create database platform, the role app (tests'
+ * scratch schemas) and one role per service with a database, owning only its own schema.
+ *
+ * Only the superuser postgres is trusted (loopback, devstack and the tests' assertions); every
+ * other role signs in with a password generated on each start (scram-sha-256), handed to each
+ * service in its own DATABASE_URL and never to the others.
  *
  * PostgreSQL refuses to run as root, so as root it runs as the system user agentpg, created on
  * first use; its data dir must then be reachable by that user (checked, with a clear message). */
@@ -17,6 +22,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared/crypto.h"
 #include "shared/util.h"
 
 #define PG_START_TIMEOUT_MS 60000
@@ -234,7 +240,10 @@ static status_t pg_sql(PGconn *c, const char *sql, int *nrows /* OUT, may be NUL
 static PGconn *pg_connect(int port, const char *db)
 {
     buf_t ci = BUF_INIT;
-    buf_printf(&ci, "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=5", port, db);
+    buf_printf(&ci,
+               "host=127.0.0.1 port=%d user=postgres dbname=%s connect_timeout=5 "
+               "options=-cclient_min_messages=warning",
+               port, db);
     PGconn *c = PQconnectdb(ci.data);
     buf_cleanup(&ci);
     if (PQstatus(c) != CONNECTION_OK) {
@@ -245,8 +254,115 @@ static PGconn *pg_connect(int port, const char *db)
     return c;
 }
 
-/* Role app (login, not superuser: row-level security applies to it) and database platform
- * owned by postgres, where app may connect, create schemas and temp tables. Idempotent. */
+/* Only postgres is trusted; every other role needs its password. Rewritten on each start, so a
+ * cluster made before per-service roles gets it too. */
+static status_t write_hba(const char *pgdata, const struct passwd *pw)
+{
+    buf_t path = BUF_INIT;
+    FILE *f = NULL;
+    status_t st = ST_UNAVAILABLE;
+
+    buf_printf(&path, "%s/pg_hba.conf", pgdata);
+    if (!(f = fopen(path.data, "w"))) {
+        fprintf(stderr, "devstack: cannot write %s: %s\n", path.data, strerror(errno));
+        goto done;
+    }
+    fputs("# Written by devstack on every start (infra/stack/stack_pg.c).\n"
+          "host all postgres 127.0.0.1/32 trust\n"
+          "host all all      127.0.0.1/32 scram-sha-256\n",
+          f);
+    if (fclose(f) != 0 || (pw && chown(path.data, pw->pw_uid, pw->pw_gid) < 0)) {
+        fprintf(stderr, "devstack: cannot write %s: %s\n", path.data, strerror(errno));
+        f = NULL;
+        goto done;
+    }
+    f = NULL;
+    st = ST_OK;
+done:
+    buf_cleanup(&path);
+    return st;
+}
+
+/* "DATABASE_URL_<NAME>": the service's name upper-cased, '-' as '_'. */
+static void url_key(const char *name, buf_t *key)
+{
+    buf_puts(key, "DATABASE_URL_");
+    for (const char *p = name; *p; p++)
+        buf_putc(key, *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p == '-' ? '_' : *p);
+}
+
+bool devstack_has_db(const devstack_t *s, const char *name)
+{
+    buf_t b = BUF_INIT;
+    struct stat sb;
+    buf_printf(&b, "%s/services/%s/migrations", s->repo_dir ? s->repo_dir : ".", name);
+    bool yes = stat(b.data, &sb) == 0 && S_ISDIR(sb.st_mode);
+    buf_cleanup(&b);
+    return yes;
+}
+
+/* Role `role` (login, not superuser: row-level security applies to it) with a fresh password;
+ * its URL stored in s->db_urls under key. For a service (own_schema), the schema of its name
+ * owned by it, and whatever an older stack made there as app handed over to it. */
+static status_t setup_role(devstack_t *s, PGconn *c, const char *role, const char *key,
+                           bool own_schema)
+{
+    char *pw = NULL, *id = NULL, *lit = NULL, *pwlit = NULL;
+    buf_t sql = BUF_INIT;
+    int n = 0;
+    status_t st = ST_UNAVAILABLE;
+
+    if (crypto_random_token(24, &pw) || !(id = PQescapeIdentifier(c, role, strlen(role))) ||
+        !(lit = PQescapeLiteral(c, role, strlen(role))) ||
+        !(pwlit = PQescapeLiteral(c, pw, strlen(pw))))
+        goto done;
+    buf_printf(&sql, "SELECT 1 FROM pg_roles WHERE rolname = %s", lit);
+    if ((st = pg_sql(c, sql.data, &n)))
+        goto done;
+    buf_reset(&sql);
+    buf_printf(&sql,
+               "%s ROLE %s LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS "
+               "PASSWORD %s",
+               n ? "ALTER" : "CREATE", id, pwlit);
+    PGresult *r = PQexec(c, sql.data);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    crypto_wipe(sql.data, sql.len);
+    if (!ok) { /* the statement holds the password: only the error is printed */
+        fprintf(stderr, "devstack: cannot set up role %s: %s", role, PQerrorMessage(c));
+        st = ST_UNAVAILABLE;
+        goto done;
+    }
+    buf_reset(&sql);
+    buf_printf(&sql, "GRANT CONNECT ON DATABASE platform TO %s", id);
+    if (own_schema)
+        buf_printf(&sql,
+                   "; CREATE SCHEMA IF NOT EXISTS %s AUTHORIZATION %s; ALTER SCHEMA %s OWNER TO %s;"
+                   " DO $adopt$DECLARE r record; BEGIN"
+                   " FOR r IN SELECT relname FROM pg_class WHERE relnamespace = %s::regnamespace"
+                   " AND relkind IN ('r', 'p') AND relowner <> %s::regrole LOOP"
+                   " EXECUTE format('ALTER TABLE %%I.%%I OWNER TO %%I', %s, r.relname, %s);"
+                   " END LOOP; END$adopt$",
+                   id, id, id, id, lit, lit, lit, lit);
+    if ((st = pg_sql(c, sql.data, NULL)))
+        goto done;
+    /* A service's sessions are named after it even on connections libshared does not make. */
+    stack_env_setf(&s->db_urls, key, "postgresql://%s:%s@127.0.0.1:%d/platform%s%s", role, pw,
+                   s->pg_port, own_schema ? "?application_name=" : "", own_schema ? role : "");
+done:
+    if (pw)
+        crypto_wipe(pw, strlen(pw));
+    free(pw);
+    PQfreemem(id);
+    PQfreemem(lit);
+    PQfreemem(pwlit);
+    buf_cleanup(&sql);
+    return st;
+}
+
+/* Database platform owned by postgres, where nobody but the roles below may connect: app
+ * (connect, create schemas and temp tables: the tests' scratch schemas) and one role per
+ * service with a database (connect; owns its schema, nothing else). Idempotent. */
 static status_t pg_setup(devstack_t *s)
 {
     PGconn *c = NULL;
@@ -254,13 +370,6 @@ static status_t pg_setup(devstack_t *s)
     status_t st = ST_UNAVAILABLE;
 
     if (!(c = pg_connect(s->pg_port, "postgres")))
-        goto done;
-    if ((st = pg_sql(c, "SELECT 1 FROM pg_roles WHERE rolname = 'app'", &n)))
-        goto done;
-    if (n == 0 && (st = pg_sql(c,
-                               "CREATE ROLE app LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE "
-                               "NOREPLICATION NOBYPASSRLS",
-                               NULL)))
         goto done;
     if ((st = pg_sql(c, "SELECT 1 FROM pg_database WHERE datname = 'platform'", &n)))
         goto done;
@@ -270,10 +379,54 @@ static status_t pg_setup(devstack_t *s)
     st = ST_UNAVAILABLE;
     if (!(c = pg_connect(s->pg_port, "platform")))
         goto done;
-    st = pg_sql(c, "GRANT CONNECT, CREATE, TEMP ON DATABASE platform TO app", NULL);
+    if ((st = pg_sql(c,
+                     "REVOKE ALL ON DATABASE platform FROM PUBLIC; "
+                     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+                     NULL)))
+        goto done;
+    stack_env_cleanup(&s->db_urls);
+    stack_env_init(&s->db_urls);
+    if ((st = setup_role(s, c, "app", "DATABASE_URL", false)) ||
+        (st = pg_sql(c, "GRANT CONNECT, CREATE, TEMP ON DATABASE platform TO app", NULL)))
+        goto done;
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        const char *name = s->svcs[i].name;
+        buf_t key = BUF_INIT;
+        if (!devstack_has_db(s, name))
+            continue;
+        url_key(name, &key);
+        st = setup_role(s, c, name, key.data, true);
+        buf_cleanup(&key);
+        if (st)
+            goto done;
+    }
 done:
     PQfinish(c);
     return st;
+}
+
+void stack_env_for_service(stack_env_t *env, const char *name)
+{
+    buf_t key = BUF_INIT;
+    char *own = NULL;
+
+    url_key(name, &key);
+    if (stack_env_get(env, key.data))
+        own = xstrdup(stack_env_get(env, key.data));
+    for (size_t i = env->n; i-- > 0;) {
+        if (str_has_prefix(env->v[i], "DATABASE_URL_")) {
+            char *k = xstrndup(env->v[i], strcspn(env->v[i], "="));
+            stack_env_unset(env, k);
+            free(k);
+        }
+    }
+    stack_env_unset(env, "PG_ADMIN_URL"); /* never the superuser */
+    if (own)
+        stack_env_set(env, "DATABASE_URL", own);
+    else
+        stack_env_unset(env, "DATABASE_URL");
+    free(own);
+    buf_cleanup(&key);
 }
 
 static status_t pg_wait(devstack_t *s)
@@ -344,6 +497,8 @@ status_t devstack_pg_start(devstack_t *s)
         if ((st = stack_chown_tree(pgdata.data, pw->pw_uid, pw->pw_gid)))
             goto done;
     }
+    if ((st = write_hba(pgdata.data, pw)))
+        goto done;
 
     /* Test clusters trade durability for speed (the fsync options end the list otherwise). */
     /* clang-format off */

@@ -1,10 +1,9 @@
 /* stack_proc.c - the generic half of the stack module: signals, ports, environments, spawning and
- * stopping children, file helpers and a one-shot libcurl request. devstack_t (stack_devstack.c,
- * stack_pg.c) and the test harness are built on these. */
+ * stopping children, file helpers and one-shot HTTP requests (libshared's http). devstack_t
+ * (stack_devstack.c, stack_pg.c) and the test harness are built on these. */
 #include "stack/stack.h"
 
 #include <arpa/inet.h>
-#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -23,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "shared/http.h"
 #include "shared/util.h"
 
 extern char **environ;
@@ -566,43 +566,14 @@ done:
 
 /* ---- HTTP ------------------------------------------------------------------------------------ */
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+/* One client for the process (libshared's http), made on first use; no retries: devstack polls. */
+static pthread_once_t http_once = PTHREAD_ONCE_INIT;
+static http_client_t *http;
 
-static void curl_init_once(void)
+static void http_init_once(void)
 {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
-{
-    buf_append(arg, data, size * nmemb);
-    return size * nmemb;
-}
-
-/* Keeps "name=value" of the wanted cookie from a Set-Cookie header line. */
-typedef struct {
-    const char *name;
-    char *value;
-} cookie_grab_t;
-
-static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
-{
-    cookie_grab_t *g = arg;
-    size_t n = size * nmemb, nl = strlen(g->name);
-    static const char key[] = "set-cookie:";
-    if (n > sizeof key && strncasecmp(data, key, sizeof key - 1) == 0) {
-        const char *v = data + sizeof key - 1, *end = data + n;
-        while (v < end && *v == ' ')
-            v++;
-        if ((size_t)(end - v) > nl && strncmp(v, g->name, nl) == 0 && v[nl] == '=') {
-            const char *stop = v;
-            while (stop < end && *stop != ';' && *stop != '\r' && *stop != '\n')
-                stop++;
-            free(g->value);
-            g->value = xstrndup(v, (size_t)(stop - v));
-        }
-    }
-    return n;
+    http_client_opts_t o = {.max_attempts = 1, .pool_size = 2};
+    http = http_client_new(&o);
 }
 
 status_t stack_http(const char *method, const char *url, const char *json_body,
@@ -616,55 +587,43 @@ status_t stack_http_cookie(const char *method, const char *url, const char *json
                            const char *const headers[], int timeout_ms, int *code, char **response,
                            const char *cookie_name, char **cookie)
 {
-    cookie_grab_t grab = {cookie_name, NULL};
-    CURL *c = NULL;
-    struct curl_slist *hl = NULL;
-    buf_t body = BUF_INIT;
-    long http = 0;
-    status_t st = ST_UNAVAILABLE;
+    http_resp_t r = HTTP_RESP_INIT;
+    const char **hl = NULL;
+    size_t n = 0, nl = cookie_name ? strlen(cookie_name) : 0;
+    status_t st;
 
-    pthread_once(&curl_once, curl_init_once);
-    if (!(c = curl_easy_init()))
-        goto done;
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)timeout_ms);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
-    curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
-    if (cookie_name && cookie) {
-        curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-        curl_easy_setopt(c, CURLOPT_HEADERDATA, &grab);
-    }
-    if (json_body) {
-        hl = curl_slist_append(hl, "Content-Type: application/json");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json_body);
-    }
-    for (size_t i = 0; headers && headers[i]; i++)
-        hl = curl_slist_append(hl, headers[i]);
-    if (hl)
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc == CURLE_OK) {
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-        st = ST_OK;
-    } else if (rc == CURLE_OPERATION_TIMEDOUT) {
-        st = ST_TIMEOUT;
-    }
-    *code = (int)http;
+    pthread_once(&http_once, http_init_once);
+    while (headers && headers[n])
+        n++;
+    hl = xcalloc(n + 2, sizeof *hl);
+    memcpy(hl, headers ? headers : hl, n * sizeof *hl);
+    if (json_body)
+        hl[n] = "Content-Type: application/json";
+    http_req_t req = {.method = method,
+                      .url = url,
+                      .headers = hl,
+                      .body = json_body,
+                      .body_len = json_body ? strlen(json_body) : 0,
+                      .timeout_ms = timeout_ms,
+                      .connect_timeout_ms = timeout_ms};
+    st = http_request(http, &req, &r);
+    *code = st == ST_OK ? (int)r.status : 0;
+    if (st != ST_TIMEOUT && st != ST_OK)
+        st = ST_UNAVAILABLE;
     if (response)
-        *response = buf_steal(&body);
+        *response = buf_steal(&r.body);
     if (cookie) {
-        *cookie = grab.value;
-        grab.value = NULL;
+        *cookie = NULL;
+        for (size_t i = 0; cookie_name && i < r.n_headers; i++) {
+            const char *v = r.headers[i].value;
+            if (strcasecmp(r.headers[i].name, "Set-Cookie") == 0 &&
+                strncmp(v, cookie_name, nl) == 0 && v[nl] == '=') {
+                free(*cookie);
+                *cookie = xstrndup(v, strcspn(v, ";"));
+            }
+        }
     }
-done:
-    free(grab.value);
-    buf_cleanup(&body);
-    curl_slist_free_all(hl);
-    if (c)
-        curl_easy_cleanup(c);
+    http_resp_cleanup(&r);
+    free(hl);
     return st;
 }

@@ -62,7 +62,10 @@ static status_t connect_one(db_t *db)
         PQfinish(db->conn);
         db->conn = NULL;
     }
-    db->conn = PQconnectdb(db->pool->url);
+    /* application_name is the service's (log_init's name) unless the URL names one. */
+    const char *keys[] = {"dbname", "fallback_application_name", NULL};
+    const char *vals[] = {db->pool->url, log_service(), NULL};
+    db->conn = PQconnectdbParams(keys, vals, 1);
     forget_prepared(db);
     if (PQstatus(db->conn) != CONNECTION_OK) {
         /* The message can quote the host but never the password. */
@@ -72,7 +75,6 @@ static status_t connect_one(db_t *db)
         return ST_UNAVAILABLE;
     }
     PQsetNoticeProcessor(db->conn, on_notice, NULL);
-    PQclear(PQexec(db->conn, "SET application_name = 'platform'"));
     return ST_OK;
 }
 
@@ -433,10 +435,20 @@ status_t db_migrate(db_pool_t *pool, const char *schema, const db_migration_t *m
     locked = true;
     PQclear(res);
     res = NULL;
+    /* A service's role owns its schema but may not create schemas: CREATE SCHEMA IF NOT EXISTS
+     * would be refused even when the schema is there, so it is only sent when it is not. */
+    res = PQexecParams(db->conn, "SELECT 1 FROM pg_namespace WHERE nspname = $1", 1, NULL, lp, NULL,
+                       NULL, 0);
+    if ((st = result_status(db, res, "migration schema")))
+        goto done;
+    if (PQntuples(res) == 0)
+        buf_printf(&sql, "CREATE SCHEMA %s; ", ident);
+    PQclear(res);
+    res = NULL;
     buf_printf(&sql,
-               "CREATE SCHEMA IF NOT EXISTS %s; CREATE TABLE IF NOT EXISTS %s.schema_migrations "
+               "CREATE TABLE IF NOT EXISTS %s.schema_migrations "
                "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-               ident, ident);
+               ident);
     if ((st = db_exec_sql(db, sql.data)))
         goto done;
 

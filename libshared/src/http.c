@@ -452,7 +452,10 @@ static status_t setup(http_client_t *c, call_t *k, const http_req_t *req, const 
     } else {
         if (strcmp(method, "POST") != 0)
             curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-        if (req->body || !strcmp(method, "POST")) {
+        /* Methods whose request has content send Content-Length: 0 when there is none (RFC 9110
+         * 8.6): a server may otherwise take the next request on the connection for the body. */
+        if (req->body || !strcmp(method, "POST") || !strcmp(method, "PUT") ||
+            !strcmp(method, "PATCH")) {
             curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
             curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
         }

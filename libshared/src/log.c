@@ -1,5 +1,6 @@
 /* log.c - JSON-lines logger on stderr. Each line is built in one buffer and written with one
- * write(2), so lines from different threads never interleave. */
+ * write(2), so lines from different threads never interleave; strings go through json.h, so a
+ * line is valid UTF-8 JSON whatever bytes a message holds (a cut sequence becomes U+FFFD). */
 #include "shared/log.h"
 
 #include <stdarg.h>
@@ -7,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shared/text.h"
+#include "shared/json.h"
 #include "shared/util.h"
 
 static log_level_t min_level = LOG_INFO;
@@ -24,55 +25,14 @@ void log_init(const char *service, const char *level)
             min_level = (log_level_t)i;
 }
 
+const char *log_service(void)
+{
+    return service_name;
+}
+
 bool log_enabled(log_level_t level)
 {
     return level >= min_level && level < LOG_OFF;
-}
-
-/* Appends s as a JSON string. Invalid UTF-8 (including a sequence cut by truncation) becomes
- * U+FFFD, so every line stays valid JSON whatever a message contains. */
-static void put_json_str(buf_t *b, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    buf_putc(b, '"');
-    while (n) {
-        size_t len = text_utf8_seq_len(p, n);
-        if (len == 0) {
-            buf_puts(b, "\xef\xbf\xbd");
-            p++, n--;
-            continue;
-        }
-        if (len > 1) {
-            buf_append(b, p, len);
-        } else {
-            switch (*p) {
-            case '"':
-                buf_puts(b, "\\\"");
-                break;
-            case '\\':
-                buf_puts(b, "\\\\");
-                break;
-            case '\n':
-                buf_puts(b, "\\n");
-                break;
-            case '\r':
-                buf_puts(b, "\\r");
-                break;
-            case '\t':
-                buf_puts(b, "\\t");
-                break;
-            default:
-                if (*p < 0x20 || *p == 0x7f)
-                    buf_printf(b, "\\u%04x", *p);
-                else
-                    buf_putc(b, (char)*p);
-            }
-        }
-        p += len;
-        n -= len;
-    }
-    buf_putc(b, '"');
 }
 
 void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
@@ -88,20 +48,20 @@ void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
     va_end(ap);
 
     buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"service\":", ts, level_names[level]);
-    put_json_str(&b, service_name);
+    json_put_cstr(&b, service_name);
     buf_puts(&b, ",\"msg\":");
-    put_json_str(&b, msg);
+    json_put_cstr(&b, msg);
     if (ctx && ctx->request_id) {
         buf_puts(&b, ",\"request_id\":");
-        put_json_str(&b, ctx->request_id);
+        json_put_cstr(&b, ctx->request_id);
     }
     if (ctx && ctx->subject) {
         buf_puts(&b, ",\"subject\":");
-        put_json_str(&b, ctx->subject);
+        json_put_cstr(&b, ctx->subject);
     }
     if (ctx && ctx->org_id) {
         buf_puts(&b, ",\"org_id\":");
-        put_json_str(&b, ctx->org_id);
+        json_put_cstr(&b, ctx->org_id);
     }
     buf_puts(&b, "}\n");
     ssize_t w = write(STDERR_FILENO, b.data, b.len);

@@ -1,4 +1,5 @@
-/* outbox.c - the transactional outbox (see outbox.h): its tables, outbox_add and outbox_applied
+/* outbox.c - the transactional outbox (see outbox.h): the check of its tables (which the
+ * services' migrations create), outbox_add and outbox_applied
  * inside the caller's transaction, and the relay thread that LISTENs for commits and publishes
  * unsent rows to JetStream in insertion order.
  *
@@ -37,8 +38,11 @@ static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
 static stmts_t *registry;
 static int registry_n;
 
-static const db_stmt_t INSTALL_LOCK = {
-    "outbox_install_lock", "SELECT pg_advisory_xact_lock(hashtext('outbox:install:' || $1))", 1};
+static const db_stmt_t TABLES_PRESENT = {
+    "outbox_tables_present",
+    "SELECT count(*) FROM pg_tables WHERE schemaname = $1 AND tablename IN ('outbox', "
+    "'events_applied')",
+    1};
 /* One relay per schema at a time: the order of events needs a single publisher. */
 static const db_stmt_t RELAY_LOCK = {
     "outbox_relay_lock", "SELECT pg_try_advisory_xact_lock(hashtext('outbox:relay:' || $1))", 1};
@@ -149,50 +153,24 @@ static status_t require_tx(db_t *db, const char *what)
 status_t outbox_install(db_pool_t *pool, const char *schema)
 {
     db_t *db = NULL;
-    char *q = NULL;
-    buf_t sql = BUF_INIT;
+    PGresult *res = NULL;
     status_t st;
 
     if (!schema_ok(schema)) {
         st = ST_INVALID;
         goto done;
     }
-    if ((st = db_acquire(pool, &db)) || (st = db_begin(db)))
-        goto done;
-    /* Concurrent CREATE ... IF NOT EXISTS can still collide in the catalog: serialise. */
     const char *p[] = {schema};
-    if ((st = db_exec(db, &INSTALL_LOCK, p, NULL)))
+    if ((st = db_acquire(pool, &db)) || (st = db_exec(db, &TABLES_PRESENT, p, &res)))
         goto done;
-    if (!(q = PQescapeIdentifier(db_pgconn(db), schema, strlen(schema)))) {
-        st = ST_INVALID;
-        goto done;
+    if (db_get_int(res, 0, 0) != 2) {
+        LOG_ERROR("outbox: %s.outbox or %s.events_applied is missing: the service's migrations "
+                  "create them (see outbox.h)",
+                  schema, schema);
+        st = ST_UNAVAILABLE;
     }
-    buf_printf(&sql,
-               "CREATE SCHEMA IF NOT EXISTS %s;"
-               "CREATE TABLE IF NOT EXISTS %s.outbox ("
-               " id uuid PRIMARY KEY DEFAULT gen_random_uuid(),"
-               " seq bigint GENERATED ALWAYS AS IDENTITY,"
-               " subject text NOT NULL,"
-               " payload bytea NOT NULL,"
-               " org_id uuid NULL,"
-               " created_at timestamptz NOT NULL DEFAULT now(),"
-               " sent_at timestamptz NULL,"
-               " attempts int NOT NULL DEFAULT 0,"
-               " last_error text);"
-               "CREATE INDEX IF NOT EXISTS outbox_unsent ON %s.outbox (seq) WHERE sent_at IS NULL;"
-               "CREATE TABLE IF NOT EXISTS %s.events_applied ("
-               " consumer text NOT NULL,"
-               " msg_id text NOT NULL,"
-               " applied_at timestamptz NOT NULL DEFAULT now(),"
-               " PRIMARY KEY (consumer, msg_id))",
-               q, q, q, q);
-    if ((st = db_exec_sql(db, sql.data)) || (st = db_commit(db)))
-        goto done;
 done:
-    if (st)
-        LOG_ERROR("outbox: cannot install in %s: %s", schema ? schema : "(null)", status_str(st));
-    PQfreemem(q);
-    buf_cleanup(&sql);
+    PQclear(res);
     db_release(db);
     return st;
 }

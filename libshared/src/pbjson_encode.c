@@ -2,7 +2,8 @@
  *
  * Walks each descriptor's fields in number order and emits only present fields, following the
  * mapping rules in pbjson.h. It is on the path of every edge reply, so it allocates nothing but
- * the output buffer's growth: numbers are formatted on the stack and strings are escaped in runs.
+ * the output buffer's growth: numbers are formatted on the stack, strings are quoted by json.h and
+ * bytes encoded by crypto.h (libsodium's base64).
  */
 #include "pbjson_int.h"
 
@@ -11,26 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How each byte is written inside a JSON string: 0 as is, 'u' as \u00XX, 'U' is a UTF-8 lead or
- * stray byte to validate, anything else is the letter after a backslash. */
-static const char esc[256] = {
-    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'b', 't', 'n', 'u', 'f',  'r', 'u', 'u', /* 00 */
-    'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',  'u', 'u', 'u', /* 10 */
-    0,   0,   '"', 0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,   /* 20 */
-    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,   /* 30 */
-    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,   /* 40 */
-    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   '\\', 0,   0,   0,   /* 50 */
-    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,   /* 60 */
-    0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,   0,    0,   0,   0,   /* 70 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* 80 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* 90 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* a0 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* b0 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* c0 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* d0 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* e0 */
-    'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U', 'U',  'U', 'U', 'U', /* f0 */
-};
+#include "shared/crypto.h"
+#include "shared/json.h"
 
 /* Inline appends: the buf_t functions are out of line and this file makes many tiny writes. */
 static inline void out_n(buf_t *out, const void *p, size_t n)
@@ -48,40 +31,6 @@ static inline void out_c(buf_t *out, char c)
         buf_reserve(out, 1);
     out->data[out->len++] = c;
     out->data[out->len] = '\0';
-}
-
-void pbjson__put_string(buf_t *out, const char *s, size_t n)
-{
-    static const char hex[] = "0123456789abcdef";
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, run = 0, k;
-
-    buf_reserve(out, n + 2);
-    out->data[out->len++] = '"';
-    while (i < n) {
-        char e = esc[p[i]];
-        if (!e) {
-            i++;
-            continue;
-        }
-        if (e == 'U' && (k = pbjson__utf8_seq(p + i, n - i))) {
-            i += k;
-            continue;
-        }
-        out_n(out, s + run, i - run);
-        if (e == 'U') {
-            out_n(out, "\xEF\xBF\xBD", 3); /* U+FFFD for each invalid byte */
-        } else if (e == 'u') {
-            char u[6] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15]};
-            out_n(out, u, 6);
-        } else {
-            char two[2] = {'\\', e};
-            out_n(out, two, 2);
-        }
-        run = ++i;
-    }
-    out_n(out, s + run, n - run);
-    out_c(out, '"');
 }
 
 static void put_u64(buf_t *out, uint64_t v)
@@ -228,13 +177,13 @@ void pbjson__put_value(buf_t *out, const ProtobufCFieldDescriptor *f, const void
         break;
     case PROTOBUF_C_TYPE_STRING: {
         const char *s = *(const char *const *)p;
-        pbjson__put_string(out, s ? s : "", s ? strlen(s) : 0);
+        json_put_string(out, s ? s : "", s ? strlen(s) : 0);
         break;
     }
     case PROTOBUF_C_TYPE_BYTES: {
         const ProtobufCBinaryData *b = p;
         out_c(out, '"');
-        pbjson__base64_put(out, b->data, b->len);
+        crypto_b64_encode(b->data, b->len, CRYPTO_B64, out);
         out_c(out, '"');
         break;
     }

@@ -132,18 +132,12 @@ const ProtobufCEnumValue *pbjson__enum_from_text(const ProtobufCEnumDescriptor *
 status_t pbjson__value_from_text(const ProtobufCFieldDescriptor *f, const char *s, size_t n,
                                  const pbjson__path_t *path, pbjson__value_t *v, pbjson_err_t *err);
 
-bool pbjson__utf8_valid(const char *s, size_t n);
-/* Length of the valid UTF-8 sequence starting at s (at most n bytes), or 0 if invalid. */
-size_t pbjson__utf8_seq(const unsigned char *s, size_t n);
-/* Appends the standard padded base64 of p[0..n). */
-void pbjson__base64_put(buf_t *out, const uint8_t *p, size_t n);
-/* Decodes standard or URL-safe base64, padded or not, into a malloc'd out (data NULL if empty). */
+/* Decodes standard or URL-safe base64, padded or not (libsodium, through crypto.h), into a
+ * malloc'd out (data NULL if empty). UTF-8 is text.h's, strings are written by json.h. */
 bool pbjson__base64_decode(const char *s, size_t n, ProtobufCBinaryData *out);
 
 /* ---- output (pbjson_encode.c) --------------------------------------------------------------- */
 
-/* Appends s[0..n) as a quoted, escaped JSON string. */
-void pbjson__put_string(buf_t *out, const char *s, size_t n);
 /* Appends the JSON form of one stored value of f's type at p (for a string: p points at the
  * char *; a NULL string prints as "", a NULL message as {}). */
 void pbjson__put_value(buf_t *out, const ProtobufCFieldDescriptor *f, const void *p);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "shared/json.h"
+
 /* The distinct message types met so far, in discovery order. */
 typedef struct {
     const ProtobufCMessageDescriptor **v;
@@ -108,7 +110,7 @@ static void put_field(buf_t *out, const ProtobufCMessageDescriptor *d,
         if (f->default_value) {
             buf_puts(out, ",\"default\":");
             if (f->type == PROTOBUF_C_TYPE_STRING)
-                pbjson__put_string(out, f->default_value, strlen(f->default_value));
+                json_put_cstr(out, f->default_value);
             else
                 pbjson__put_value(out, f, f->default_value);
         }

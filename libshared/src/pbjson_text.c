@@ -1,12 +1,15 @@
 /* pbjson_text.c - text to field values for pbjson: decimal integers and JSON-grammar numbers
  * with exact range checks, the conversion shared by JSON strings and URL parameters
- * (pbjson__value_from_text), UTF-8 validation and base64 in both alphabets.
+ * (pbjson__value_from_text), and base64 input in both alphabets (decoded by libsodium).
  */
 #include "pbjson_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "shared/crypto.h"
+#include "shared/text.h"
 
 /* ---- text to values ----------------------------------------------------------------------- */
 
@@ -221,7 +224,7 @@ status_t pbjson__value_from_text(const ProtobufCFieldDescriptor *f, const char *
         v->e = ev->value;
         return ST_OK;
     case PROTOBUF_C_TYPE_STRING:
-        if (memchr(s, '\0', n) || !pbjson__utf8_valid(s, n))
+        if (memchr(s, '\0', n) || text_utf8_count(s, n) < 0)
             return pbjson__fail(err, path, "invalid UTF-8");
         v->s = xstrndup(s, n);
         return ST_OK;
@@ -235,129 +238,23 @@ status_t pbjson__value_from_text(const ProtobufCFieldDescriptor *f, const char *
     return pbjson__fail(err, path, "cannot be set from a string");
 }
 
-/* ---- UTF-8 and base64 --------------------------------------------------------------------- */
-
-static bool cont(unsigned char c)
-{
-    return (c & 0xC0) == 0x80;
-}
-
-size_t pbjson__utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-
-    if (c < 0x80)
-        return 1;
-    if (c < 0xC2)
-        return 0; /* continuation byte or overlong 2-byte lead */
-    if (c < 0xE0)
-        return n >= 2 && cont(s[1]) ? 2 : 0;
-    if (c < 0xF0) {
-        if (n < 3 || !cont(s[1]) || !cont(s[2]))
-            return 0;
-        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
-            return 0; /* overlong, or a UTF-16 surrogate */
-        return 3;
-    }
-    if (c < 0xF5) {
-        if (n < 4 || !cont(s[1]) || !cont(s[2]) || !cont(s[3]))
-            return 0;
-        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
-            return 0; /* overlong, or beyond U+10FFFF */
-        return 4;
-    }
-    return 0;
-}
-
-bool pbjson__utf8_valid(const char *s, size_t n)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0, k;
-
-    while (i < n) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        if (!(k = pbjson__utf8_seq(p + i, n - i)))
-            return false;
-        i += k;
-    }
-    return true;
-}
-
-static const char b64_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-void pbjson__base64_put(buf_t *out, const uint8_t *p, size_t n)
-{
-    size_t olen = (n + 2) / 3 * 4, i;
-    char *o;
-
-    buf_reserve(out, olen);
-    o = out->data + out->len;
-    for (i = 0; i + 2 < n; i += 3) {
-        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
-        *o++ = b64_alphabet[v >> 18];
-        *o++ = b64_alphabet[(v >> 12) & 63];
-        *o++ = b64_alphabet[(v >> 6) & 63];
-        *o++ = b64_alphabet[v & 63];
-    }
-    if (i < n) {
-        uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0);
-        *o++ = b64_alphabet[v >> 18];
-        *o++ = b64_alphabet[(v >> 12) & 63];
-        *o++ = i + 1 < n ? b64_alphabet[(v >> 6) & 63] : '=';
-        *o++ = '=';
-    }
-    out->len += olen;
-    out->data[out->len] = '\0';
-}
-
-/* Sextet of a standard or URL-safe base64 character, or -1. */
-static int b64_value(unsigned char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+' || c == '-')
-        return 62;
-    if (c == '/' || c == '_')
-        return 63;
-    return -1;
-}
+/* ---- base64 ------------------------------------------------------------------------------ */
 
 bool pbjson__base64_decode(const char *s, size_t n, ProtobufCBinaryData *out)
 {
-    size_t len = n, olen, o = 0;
-    uint8_t *data = NULL;
-    uint32_t acc = 0;
-    int bits = 0;
+    char *std = xstrndup(s, n); /* the URL-safe letters as standard ones: either may be mixed */
+    buf_t b = BUF_INIT;
+    bool ok;
 
-    while (len > 0 && n - len < 2 && s[len - 1] == '=')
-        len--;
-    if ((len != n && n % 4 != 0) || len % 4 == 1)
-        return false;
-    olen = len / 4 * 3 + (len % 4 ? len % 4 - 1 : 0);
-    if (olen)
-        data = xmalloc(olen);
-    for (size_t i = 0; i < len; i++) {
-        int v = b64_value((unsigned char)s[i]);
-        if (v < 0) {
-            free(data);
-            return false;
-        }
-        acc = acc << 6 | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            data[o++] = (uint8_t)(acc >> bits);
-        }
+    for (size_t i = 0; i < n; i++)
+        std[i] = std[i] == '-' ? '+' : std[i] == '_' ? '/' : std[i];
+    ok = crypto_b64_decode(std, n, n > 0 && s[n - 1] == '=' ? CRYPTO_B64 : CRYPTO_B64_NOPAD, &b) ==
+         ST_OK;
+    if (ok) {
+        out->len = b.len;
+        out->data = b.len ? (uint8_t *)buf_steal(&b) : NULL;
     }
-    out->len = olen;
-    out->data = data;
-    return true;
+    buf_cleanup(&b);
+    free(std);
+    return ok;
 }

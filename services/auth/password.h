@@ -19,7 +19,8 @@
 #define AUTH_PASSWORD_MIN 8
 #define AUTH_PASSWORD_MAX 128
 
-/* The common-password table (common_passwords.c, generated): lower-case, sorted by strcmp. */
+/* The common-password table, embedded at build time from common_passwords.txt (one a line;
+ * made by tools/gen-common-passwords.sh): lower-case, sorted by strcmp. */
 extern const char *const auth_common_passwords[];
 extern const size_t auth_common_passwords_count;
 

@@ -60,7 +60,7 @@ pid_t harness_spawn_service(const char *name, const char *const extra_env[])
     buf_printf(&tmplog, "%s/%s-starting-%ld.log", harness_env("STACK_LOG_DIR"), name,
                (long)getpid());
     stack_env_init_environ(&env);
-    stack_env_unset(&env, "PG_ADMIN_URL"); /* services never get the superuser */
+    stack_env_for_service(&env, name); /* its own database role, never the superuser */
     for (size_t i = 0; extra_env && extra_env[i]; i++)
         stack_env_put(&env, extra_env[i]);
     argv[0] = path.data;
@@ -142,21 +142,26 @@ int harness_http(const char *method, const char *path, const char *json_body,
     return code;
 }
 
-static PGconn *admin_connect(void)
+static PGconn *connect_to(const char *url)
 {
-    PGconn *c = PQconnectdb(harness_env("PG_ADMIN_URL"));
+    PGconn *c = PQconnectdb(url);
     if (PQstatus(c) != CONNECTION_OK) {
-        fprintf(stderr, "harness: cannot connect to %s: %s", harness_env("PG_ADMIN_URL"),
-                PQerrorMessage(c));
+        fprintf(stderr, "harness: cannot connect to the database: %s", PQerrorMessage(c));
         PQfinish(c);
         return NULL;
     }
     return c;
 }
 
-bool harness_pg_exec(const char *sql)
+static PGconn *admin_connect(void)
 {
-    PGconn *c = admin_connect();
+    return connect_to(harness_env("PG_ADMIN_URL"));
+}
+
+/* Runs sql (one or more statements) on url; the error on stderr. */
+static bool exec_on(const char *url, const char *sql)
+{
+    PGconn *c = connect_to(url);
     PGresult *r = NULL;
     bool ok = false;
 
@@ -168,6 +173,55 @@ bool harness_pg_exec(const char *sql)
         fprintf(stderr, "harness: SQL failed: %s\n  %s", sql, PQerrorMessage(c));
     PQclear(r);
     PQfinish(c);
+    return ok;
+}
+
+bool harness_pg_exec(const char *sql)
+{
+    return exec_on(harness_env("PG_ADMIN_URL"), sql);
+}
+
+/* The whole file at path, NUL-terminated (caller frees); NULL if it cannot be read. */
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    buf_t b = BUF_INIT;
+    char chunk[4096];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    return buf_steal(&b);
+}
+
+bool harness_outbox_schema(const char *schema)
+{
+    buf_t path = BUF_INIT, sql = BUF_INIT;
+    char *text = NULL;
+    bool ok = false;
+
+    buf_printf(&path, "%s/" HARNESS_OUTBOX_MIGRATION, harness_env("STACK_REPO_DIR"));
+    if (!(text = read_file(path.data))) {
+        fprintf(stderr, "harness: cannot read %s\n", path.data);
+        goto done;
+    }
+    buf_printf(&sql, "CREATE SCHEMA \"%s\";\n", schema);
+    for (const char *p = text, *hit; *p; p = hit + strlen("agents.")) {
+        if (!(hit = strstr(p, "agents."))) {
+            buf_puts(&sql, p);
+            break;
+        }
+        buf_append(&sql, p, (size_t)(hit - p));
+        buf_printf(&sql, "\"%s\".", schema);
+    }
+    ok = exec_on(harness_env("DATABASE_URL"), sql.data);
+done:
+    free(text);
+    buf_cleanup(&path);
+    buf_cleanup(&sql);
     return ok;
 }
 

@@ -5,7 +5,11 @@
  *
  *   EDGE_URL         http://127.0.0.1:<edge port>      the stack's edge
  *   NATS_URL         nats://127.0.0.1:<port>
- *   DATABASE_URL     postgresql://app@127.0.0.1:<pg port>/platform       (what services use)
+ *   DATABASE_URL     postgresql://app:<pw>@127.0.0.1:<pg port>/platform  (role app: not a
+ *                    superuser, may create schemas: what tests of libshared's db code use)
+ *   DATABASE_URL_<SVC> the role of service <svc> (DATABASE_URL_AGENTS, ...): owns schema <svc>
+ *                    and nothing else; harness_spawn_service hands a replica its own as
+ *                    DATABASE_URL and no other
  *   PG_ADMIN_URL     postgresql://postgres@127.0.0.1:<pg port>/platform  (superuser, tests only)
  *   VAR_DIR          the stack's data dir (services write e.g. $VAR_DIR/outbox)
  *   STACK_BIN_DIR    where the service binaries are
@@ -44,7 +48,8 @@ const char *harness_env_opt(const char *name);
  * skip themselves otherwise. */
 bool harness_in_stack(void);
 
-/* Starts another replica of $STACK_BIN_DIR/<name> with the stack's environment plus extra_env
+/* Starts another replica of $STACK_BIN_DIR/<name> with the stack's environment narrowed to that
+ * service (DATABASE_URL = DATABASE_URL_<NAME>, or none; no other role, no superuser) plus extra_env
  * ("KEY=VALUE" strings, NULL-terminated, may be NULL; they override), output appended to
  * $STACK_LOG_DIR/<name>-<pid>.log. Returns the pid, or -1 (message on stderr). */
 pid_t harness_spawn_service(const char *name, const char *const extra_env[]);
@@ -75,5 +80,12 @@ bool harness_pg_exec(const char *sql);
 char *harness_pg_value(const char *sql);
 /* Same with $1..$n text parameters. */
 char *harness_pg_value_params(const char *sql, int nparams, const char *const params[]);
+
+/* The migration that gives a service its outbox tables (outbox.h), run by tests for scratch
+ * schemas with "agents." renamed. */
+#define HARNESS_OUTBOX_MIGRATION "services/agents/migrations/002_outbox.sql"
+/* Creates schema (as the role of DATABASE_URL, which then owns it) with the outbox tables, from
+ * HARNESS_OUTBOX_MIGRATION under $STACK_REPO_DIR. True on success, the error on stderr. */
+bool harness_outbox_schema(const char *schema);
 
 #endif

@@ -1,56 +1,72 @@
-/* httpc.c - test-side HTTP client: one curl handle with an in-memory cookie jar and default
- * headers, responses as status + headers + body with JSON path helpers (see httpc.h). */
+/* httpc.c - test-side HTTP client on libshared's http (one client, no retries), with an
+ * in-memory cookie jar and default headers; responses as status + headers + body with JSON path
+ * helpers (see httpc.h). */
 #include "httpc.h"
 
-#include <curl/curl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "shared/http.h"
+
 struct httpc {
     char *base;
-    CURL *h;
+    http_client_t *http;
     char **defaults; /* "Name: value" lines */
     size_t n_defaults;
+    char **jar; /* "name=value" cookies, as the server last set them */
+    size_t n_jar;
     long timeout_ms;
 };
 
 httpc_t *httpc_new(const char *base_url)
 {
     httpc_t *c = xcalloc(1, sizeof *c);
+    /* A test sees every answer as the server gave it: no retry of a 503, no size cap to speak
+     * of. */
+    http_client_opts_t o = {.max_attempts = 1, .pool_size = 1, .max_response_bytes = 256u << 20};
 
-    curl_global_init(CURL_GLOBAL_DEFAULT); /* thread-safe since 7.84; no cleanup, as http.c */
     c->base = xstrdup(base_url);
-    c->h = curl_easy_init();
-    if (!c->h)
-        abort();
+    c->http = http_client_new(&o);
     c->timeout_ms = 10000;
-    curl_easy_setopt(c->h, CURLOPT_COOKIEFILE, ""); /* enable the in-memory jar */
     return c;
+}
+
+static void lines_free(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
 }
 
 void httpc_free(httpc_t *c)
 {
     if (!c)
         return;
-    curl_easy_cleanup(c->h);
-    for (size_t i = 0; i < c->n_defaults; i++)
-        free(c->defaults[i]);
-    free(c->defaults);
+    http_client_free(c->http);
+    lines_free(c->defaults, c->n_defaults);
+    lines_free(c->jar, c->n_jar);
     free(c->base);
     free(c);
 }
 
+/* Index of the entry of v that starts with key[0..keylen) followed by sep, or -1. */
+static long find_entry(char **v, size_t n, const char *key, size_t keylen, char sep, bool nocase)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((nocase ? strncasecmp(v[i], key, keylen) : strncmp(v[i], key, keylen)) == 0 &&
+            v[i][keylen] == sep)
+            return (long)i;
+    return -1;
+}
+
 void httpc_set_header(httpc_t *c, const char *name, const char *value)
 {
-    size_t nl = strlen(name);
+    long i = find_entry(c->defaults, c->n_defaults, name, strlen(name), ':', true);
 
-    for (size_t i = 0; i < c->n_defaults; i++) {
-        if (strncasecmp(c->defaults[i], name, nl) == 0 && c->defaults[i][nl] == ':') {
-            free(c->defaults[i]);
-            c->defaults[i] = c->defaults[--c->n_defaults];
-            break;
-        }
+    if (i >= 0) {
+        free(c->defaults[i]);
+        c->defaults[i] = c->defaults[--c->n_defaults];
     }
     if (value) {
         buf_t b = BUF_INIT;
@@ -75,124 +91,105 @@ void httpc_set_timeout(httpc_t *c, long timeout_ms)
     c->timeout_ms = timeout_ms;
 }
 
-static void headers_free(httpc_resp_t *r)
-{
-    for (size_t i = 0; i < 2 * r->n_headers; i++)
-        free(r->headers[i]);
-    free(r->headers);
-    r->headers = NULL;
-    r->n_headers = 0;
-}
-
 void httpc_resp_cleanup(httpc_resp_t *r)
 {
     if (!r)
         return;
-    headers_free(r);
+    for (size_t i = 0; i < r->n_headers; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    free(r->headers);
     buf_cleanup(&r->body);
     json_decref(r->json);
     *r = (httpc_resp_t)HTTPC_RESP_INIT;
 }
 
-static size_t on_header(char *p, size_t size, size_t nmemb, void *ud)
+/* Keeps the cookie of one Set-Cookie value ("name=value; Path=/; Max-Age=0; ..."): replaced, or
+ * dropped when Max-Age is 0 or less (one host, one path: the attributes say nothing else here). */
+static void jar_take(httpc_t *c, const char *set_cookie)
 {
-    httpc_resp_t *r = ud;
-    size_t n = size * nmemb;
-    char *colon;
+    size_t pair = strcspn(set_cookie, ";"), keylen = strcspn(set_cookie, "=");
+    const char *attrs = set_cookie + pair;
+    bool expired = false;
 
-    while (n > 0 && (p[n - 1] == '\n' || p[n - 1] == '\r' || p[n - 1] == ' '))
-        n--;
-    if (n >= 5 && strncmp(p, "HTTP/", 5) == 0) {
-        headers_free(r); /* a new response: keep only the final one's */
-    } else if ((colon = memchr(p, ':', n)) && colon != p) {
-        char *v = colon + 1;
-        while (v < p + n && (*v == ' ' || *v == '\t'))
-            v++;
-        r->headers = xrealloc(r->headers, 2 * (r->n_headers + 1) * sizeof *r->headers);
-        r->headers[2 * r->n_headers] = xstrndup(p, (size_t)(colon - p));
-        r->headers[2 * r->n_headers + 1] = xstrndup(v, (size_t)(p + n - v));
-        r->n_headers++;
+    if (keylen == 0 || keylen >= pair)
+        return;
+    for (const char *a = attrs; (a = strchr(a, ';'));) {
+        a++;
+        while (*a == ' ')
+            a++;
+        if (strncasecmp(a, "max-age=", 8) == 0 && atol(a + 8) <= 0)
+            expired = true;
     }
-    return size * nmemb;
-}
-
-static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
-{
-    buf_append(ud, p, size * nmemb);
-    return size * nmemb;
+    long i = find_entry(c->jar, c->n_jar, set_cookie, keylen, '=', false);
+    if (i >= 0) {
+        free(c->jar[i]);
+        c->jar[i] = c->jar[--c->n_jar];
+    }
+    if (!expired) {
+        c->jar = xrealloc(c->jar, (c->n_jar + 1) * sizeof *c->jar);
+        c->jar[c->n_jar++] = xstrndup(set_cookie, pair);
+    }
 }
 
 status_t httpc_req(httpc_t *c, const char *method, const char *path, const char *json_body,
                    const char *const *extra_headers, httpc_resp_t *out)
 {
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    struct curl_slist *hdrs = NULL;
-    buf_t url = BUF_INIT;
-    CURLcode rc;
-    status_t st = ST_OK;
+    http_resp_t r = HTTP_RESP_INIT;
+    buf_t url = BUF_INIT, cookie = BUF_INIT;
+    const char **hdrs = NULL;
+    size_t n = 0, extra = 0;
+    status_t st;
 
     buf_printf(&url, "%s%s", c->base, path);
+    while (extra_headers && extra_headers[extra])
+        extra++;
+    hdrs = xcalloc(c->n_defaults + extra + 3, sizeof *hdrs); /* + type, cookie, NULL */
     for (size_t i = 0; i < c->n_defaults; i++)
-        hdrs = curl_slist_append(hdrs, c->defaults[i]);
-    for (const char *const *h = extra_headers; h && *h; h++)
-        hdrs = curl_slist_append(hdrs, *h);
+        hdrs[n++] = c->defaults[i];
+    for (size_t i = 0; i < extra; i++)
+        hdrs[n++] = extra_headers[i];
     if (json_body)
-        hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-    hdrs = curl_slist_append(hdrs, "Expect:");
+        hdrs[n++] = "Content-Type: application/json";
+    for (size_t i = 0; i < c->n_jar; i++)
+        buf_printf(&cookie, "%s%s", i ? "; " : "Cookie: ", c->jar[i]);
+    if (c->n_jar)
+        hdrs[n++] = cookie.data;
 
-    /* The same handle serves every request, so clear what the previous one set. */
-    curl_easy_setopt(c->h, CURLOPT_URL, url.data);
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c->h, CURLOPT_HEADERDATA, &r);
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &r.body);
-    curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L); /* resets POST state and the method */
-    curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, NULL);
-    curl_easy_setopt(c->h, CURLOPT_NOBODY, 0L);
-    if (!strcmp(method, "HEAD")) {
-        curl_easy_setopt(c->h, CURLOPT_NOBODY, 1L);
-    } else if (strcmp(method, "GET") != 0 || json_body) {
-        curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, method);
-        if (json_body || !strcmp(method, "POST") || !strcmp(method, "PUT") ||
-            !strcmp(method, "PATCH")) {
-            curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE, json_body ? (long)strlen(json_body) : 0L);
-            curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, json_body ? json_body : "");
-        }
-    }
-    rc = curl_easy_perform(c->h);
-    switch (rc) {
-    case CURLE_OK:
-        break;
-    case CURLE_OPERATION_TIMEDOUT:
-        st = ST_TIMEOUT;
-        break;
-    case CURLE_URL_MALFORMAT:
-        st = ST_INVALID;
-        break;
-    default:
-        st = ST_UNAVAILABLE;
-        break;
-    }
-    if (st == ST_OK) {
-        curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r.status);
-        httpc_resp_cleanup(out);
-        *out = r;
-        r = (httpc_resp_t)HTTPC_RESP_INIT;
-    }
-    httpc_resp_cleanup(&r);
-    curl_slist_free_all(hdrs);
+    http_req_t req = {.method = method,
+                      .url = url.data,
+                      .headers = hdrs,
+                      .body = json_body,
+                      .body_len = json_body ? strlen(json_body) : 0,
+                      .timeout_ms = (int)c->timeout_ms,
+                      .connect_timeout_ms = (int)c->timeout_ms};
+    if ((st = http_request(c->http, &req, &r)))
+        goto done;
+    for (size_t i = 0; i < r.n_headers; i++)
+        if (strcasecmp(r.headers[i].name, "Set-Cookie") == 0)
+            jar_take(c, r.headers[i].value);
+    httpc_resp_cleanup(out);
+    out->status = r.status;
+    out->headers = r.headers;
+    out->n_headers = r.n_headers;
+    out->body = r.body;
+    r.headers = NULL;
+    r.n_headers = 0;
+    buf_init(&r.body);
+done:
+    http_resp_cleanup(&r);
+    free(hdrs);
     buf_cleanup(&url);
+    buf_cleanup(&cookie);
     return st;
 }
 
 const char *httpc_resp_header(const httpc_resp_t *r, const char *name)
 {
     for (size_t i = 0; r && i < r->n_headers; i++)
-        if (strcasecmp(r->headers[2 * i], name) == 0)
-            return r->headers[2 * i + 1];
+        if (strcasecmp(r->headers[i].name, name) == 0)
+            return r->headers[i].value;
     return NULL;
 }
 
@@ -233,22 +230,6 @@ const char *httpc_resp_str(httpc_resp_t *r, const char *path)
 
 char *httpc_cookie(httpc_t *c, const char *name)
 {
-    struct curl_slist *list = NULL;
-    char *value = NULL;
-
-    if (curl_easy_getinfo(c->h, CURLINFO_COOKIELIST, &list) != CURLE_OK)
-        list = NULL;
-    /* Netscape format: domain, tailmatch, path, secure, expires, name, value (tab-separated). */
-    for (struct curl_slist *l = list; l && !value; l = l->next) {
-        const char *f = l->data;
-        for (int i = 0; i < 5 && f; i++) {
-            f = strchr(f, '\t');
-            f = f ? f + 1 : NULL;
-        }
-        const char *tab = f ? strchr(f, '\t') : NULL;
-        if (tab && (size_t)(tab - f) == strlen(name) && strncmp(f, name, strlen(name)) == 0)
-            value = xstrdup(tab + 1);
-    }
-    curl_slist_free_all(list);
-    return value;
+    long i = find_entry(c->jar, c->n_jar, name, strlen(name), '=', false);
+    return i >= 0 ? xstrdup(c->jar[i] + strlen(name) + 1) : NULL;
 }

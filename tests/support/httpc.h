@@ -1,4 +1,5 @@
-/* httpc.h - a small HTTP client for integration tests against the edge.
+/* httpc.h - a small HTTP client for integration tests against the edge, on libshared's http
+ * (shared/http.h: libcurl) without its retries.
  *
  * One httpc_t is one browser-like user: it keeps cookies in memory across its requests (so a
  * session cookie set by login is sent afterwards) and a set of default headers (Origin, a
@@ -18,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "shared/http.h"
 #include "shared/status.h"
 #include "shared/util.h"
 
@@ -25,7 +27,7 @@ typedef struct httpc httpc_t;
 
 typedef struct {
     long status;
-    char **headers; /* "name\0value" pairs: headers[2*i] name, headers[2*i+1] value */
+    http_header_t *headers; /* of the answer, in order received */
     size_t n_headers;
     buf_t body;
     json_t *json; /* parsed body, made by httpc_resp_json on first use */

@@ -24,6 +24,8 @@ typedef struct {
 
 /* service: short name put in every line. level: "debug"/"info"/"warn"/"error"/"off"; NULL=info. */
 void log_init(const char *service, const char *level);
+/* The service name given to log_init ("?" before): also the database application_name. */
+const char *log_service(void);
 bool log_enabled(log_level_t level);
 void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

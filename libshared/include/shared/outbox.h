@@ -9,7 +9,8 @@
  *         (st = db_commit(db)))
  *         goto done;
  *
- * main.c calls outbox_install after db_migrate and runs one relay per replica:
+ * The tables come from a migration of the service (002_outbox.sql in agents); main.c checks them
+ * with outbox_install after db_migrate and runs one relay per replica:
  *
  *     outbox_relay_t *relay = NULL;
  *     if ((st = outbox_install(pool, "agents")) ||
@@ -71,9 +72,11 @@
 #define OUTBOX_BACKOFF_MAX_MS 5000 /* cap of the retry backoff after a failed publish */
 #define OUTBOX_KEEP_DAYS      7    /* sent rows older than this are deleted (hourly) */
 
-/* Creates <schema>.outbox and <schema>.events_applied if missing (and the schema), under a
- * transaction-scoped advisory lock so N replicas may start together. Call after db_migrate.
- * schema: at most 48 bytes (the notification channel is "<schema>_outbox"). */
+/* Checks that <schema>.outbox and <schema>.events_applied exist: a migration of the service
+ * creates them (services/agents/migrations/002_outbox.sql is the one to copy, with the schema
+ * renamed), so the tables are versioned with the rest of the schema and the service's role needs
+ * no DDL at run time. Call after db_migrate. ST_UNAVAILABLE (logged) when they are missing,
+ * ST_INVALID for a bad name. schema: at most 48 bytes (the channel is "<schema>_outbox"). */
 status_t outbox_install(db_pool_t *pool, const char *schema);
 
 /* Adds an event to <schema>.outbox. MUST run inside the caller's open transaction, the one that

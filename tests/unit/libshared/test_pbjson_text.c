@@ -1,5 +1,6 @@
 /* test_pbjson_text.c - pbjson's text conversions (pbjson_text.c through pbjson_int.h): base64
- * in both alphabets, UTF-8 validation, decimal and JSON-number parsing with range checks.
+ * input in both alphabets (libsodium underneath; output is crypto_b64_encode), decimal and
+ * JSON-number parsing with range checks. UTF-8 validation is text.c's (test_text.c).
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 
 #include "../../../libshared/src/pbjson_int.h"
+#include "shared/crypto.h"
 
 Test(pbjson_text, base64_rfc4648_vectors)
 {
@@ -16,7 +18,7 @@ Test(pbjson_text, base64_rfc4648_vectors)
     for (size_t n = 0; n <= 6; n++) {
         buf_t b = BUF_INIT;
         ProtobufCBinaryData d;
-        pbjson__base64_put(&b, (const uint8_t *)raw, n);
+        crypto_b64_encode(raw, n, CRYPTO_B64, &b);
         cr_assert_str_eq(b.data ? b.data : "", enc[n]);
         cr_assert(pbjson__base64_decode(enc[n], strlen(enc[n]), &d));
         cr_assert_eq(d.len, n);
@@ -45,7 +47,7 @@ Test(pbjson_text, base64_every_length_and_byte)
     for (size_t n = 0; n <= sizeof(raw); n += 1 + n / 16) {
         buf_t b = BUF_INIT;
         ProtobufCBinaryData d;
-        pbjson__base64_put(&b, raw, n);
+        crypto_b64_encode(raw, n, CRYPTO_B64, &b);
         cr_assert_eq(b.len, (n + 2) / 3 * 4);
         cr_assert(pbjson__base64_decode(b.data ? b.data : "", b.len, &d));
         cr_assert_eq(d.len, n);
@@ -62,45 +64,6 @@ Test(pbjson_text, base64_every_length_and_byte)
         free(d.data);
         buf_cleanup(&b);
     }
-}
-
-Test(pbjson_text, utf8_validation)
-{
-    static const char *const good[] = {"",
-                                       "ascii",
-                                       "\xc2\x80",
-                                       "\xdf\xbf",
-                                       "\xe0\xa0\x80",
-                                       "\xed\x9f\xbf",
-                                       "\xee\x80\x80",
-                                       "\xef\xbf\xbf",
-                                       "\xf0\x90\x80\x80",
-                                       "\xf4\x8f\xbf\xbf",
-                                       "\xe2\x80\xa8"};
-    static const char *const bad[] = {"\x80",
-                                      "\xbf",
-                                      "\xc0\x80",
-                                      "\xc1\xbf",
-                                      "\xc2",
-                                      "\xc2\x41",
-                                      "\xe0\x9f\xbf",
-                                      "\xed\xa0\x80",
-                                      "\xed\xbf\xbf",
-                                      "\xe2\x82",
-                                      "\xf0\x8f\xbf\xbf",
-                                      "\xf4\x90\x80\x80",
-                                      "\xf5\x80\x80\x80",
-                                      "\xf8\x88\x80\x80\x80",
-                                      "\xff",
-                                      "a\xfe"};
-    for (size_t i = 0; i < ARRAY_LEN(good); i++)
-        cr_assert(pbjson__utf8_valid(good[i], strlen(good[i])), "good[%zu]", i);
-    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
-        cr_assert_not(pbjson__utf8_valid(bad[i], strlen(bad[i])), "bad[%zu]", i);
-    /* a valid sequence cut by the length bound */
-    cr_assert_not(pbjson__utf8_valid("\xe2\x9c\x93", 2));
-    cr_assert_eq(pbjson__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
-    cr_assert_eq(pbjson__utf8_seq((const unsigned char *)"\xf0\x9f\x98\x80", 3), 0);
 }
 
 Test(pbjson_text, decimal_parsing)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "shared/text.h"
+#include "shared/util.h"
 
 static long count(const char *s)
 {
@@ -84,4 +85,43 @@ Test(text, clip_respects_characters)
     free(c);
     cr_assert_null(text_clip("\xFF", 10));
     cr_assert_null(text_clip(NULL, 10));
+}
+
+Test(text, utf8_validation_edges)
+{
+    static const char *const good[] = {"",
+                                       "ascii",
+                                       "\xc2\x80",
+                                       "\xdf\xbf",
+                                       "\xe0\xa0\x80",
+                                       "\xed\x9f\xbf",
+                                       "\xee\x80\x80",
+                                       "\xef\xbf\xbf",
+                                       "\xf0\x90\x80\x80",
+                                       "\xf4\x8f\xbf\xbf",
+                                       "\xe2\x80\xa8"};
+    static const char *const bad[] = {"\x80",
+                                      "\xbf",
+                                      "\xc0\x80",
+                                      "\xc1\xbf",
+                                      "\xc2",
+                                      "\xc2\x41",
+                                      "\xe0\x9f\xbf",
+                                      "\xed\xa0\x80",
+                                      "\xed\xbf\xbf",
+                                      "\xe2\x82",
+                                      "\xf0\x8f\xbf\xbf",
+                                      "\xf4\x90\x80\x80",
+                                      "\xf5\x80\x80\x80",
+                                      "\xf8\x88\x80\x80\x80",
+                                      "\xff",
+                                      "a\xfe"};
+    for (size_t i = 0; i < ARRAY_LEN(good); i++)
+        cr_assert(text_utf8_count(good[i], strlen(good[i])) >= 0, "good[%zu]", i);
+    for (size_t i = 0; i < ARRAY_LEN(bad); i++)
+        cr_assert_not(text_utf8_count(bad[i], strlen(bad[i])) >= 0, "bad[%zu]", i);
+    /* a valid sequence cut by the length bound */
+    cr_assert_not(text_utf8_count("\xe2\x9c\x93", 2) >= 0);
+    cr_assert_eq(text_utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80", 4), 4);
+    cr_assert_eq(text_utf8_seq_len((const unsigned char *)"\xf0\x9f\x98\x80", 3), 0);
 }

@@ -2,7 +2,7 @@
  * Retry-After through the edge) and per client address (50). All tests share 127.0.0.1, so only
  * the first case goes through the edge (and clears its failures by signing in at the end); the
  * others talk to svc.auth.login on the bus with made-up Client-Ip headers, as the edge would. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 #include <nats/nats.h>
 

@@ -1,6 +1,6 @@
 /* test_auth_session.c - sign-up, sign-in, me, sign-out and the session cookie, end to end
  * through the edge against the real auth service and PostgreSQL. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 #include "shared/crypto.h"
 

@@ -1,7 +1,7 @@
 /* test_auth_replicas.c - several auth replicas serve the same requests, and losing one (killed
  * hard, or stopped cleanly) loses no request after it. The replicas and an edge run on a private
  * nats-server, sharing the stack's database, so the shared stack's own auth is never touched. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 #include <signal.h>
 #include <sys/wait.h>

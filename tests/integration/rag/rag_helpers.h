@@ -9,7 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 /* Invites a new account into owner's organisation as role and signs it in (p). */
 static inline void rag_add_member(person_t *owner, person_t *p, const char *tag, const char *role)

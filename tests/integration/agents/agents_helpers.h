@@ -2,15 +2,15 @@
  * one organisation with each role, agents and scripts created through the edge, row counts
  * read as superuser (so "nothing written" is checked in the database itself).
  *
- * Header-only (static inline): the Makefile builds each tests/integration/test_*.c into its
- * own binary. Builds on auth_helpers.h (sign-up, invitations through the outbox).
+ * Header-only (static inline): the Makefile builds each integration test file into its own
+ * binary. Builds on tests/support/auth_helpers.h (sign-up, invitations through the outbox).
  */
 #ifndef TESTS_INTEGRATION_AGENTS_HELPERS_H
 #define TESTS_INTEGRATION_AGENTS_HELPERS_H
 
 #include <stdarg.h>
 
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 /* A member of owner's organisation with `role`, joined through an invitation. */
 static inline void person_join(person_t *owner, person_t *p, const char *role)

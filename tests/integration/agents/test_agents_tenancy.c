@@ -95,11 +95,11 @@ Test(agents_tenancy, foreign_ids_are_not_found_and_lists_stay_separate)
     person_free(&b);
 }
 
-/* count(*) of table as the service's role `app`, inside a transaction scoped to org (NULL: no
+/* count(*) of table as the service's role `agents`, inside a transaction scoped to org (NULL: no
  * app.org_id at all): no WHERE clause, so only row-level security decides. */
 static long rls_count(const char *table, const char *org)
 {
-    PGconn *c = PQconnectdb(harness_env("DATABASE_URL"));
+    PGconn *c = PQconnectdb(harness_env("DATABASE_URL_AGENTS"));
     cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
     PGresult *res = PQexec(c, "BEGIN");
     PQclear(res);
@@ -143,8 +143,8 @@ Test(agents_tenancy, row_level_security_holds_without_where)
     cr_assert_eq(rls_count("agents.agents", NULL), 0, "no tenant set: no rows");
     cr_assert_eq(rls_count("agents.agents", "00000000-0000-0000-0000-000000000000"), 0);
 
-    /* An UPDATE without WHERE, as `app` scoped to B, cannot reach A's rows. */
-    PGconn *c = PQconnectdb(harness_env("DATABASE_URL"));
+    /* An UPDATE without WHERE, as `agents` scoped to B, cannot reach A's rows. */
+    PGconn *c = PQconnectdb(harness_env("DATABASE_URL_AGENTS"));
     cr_assert_eq(PQstatus(c), CONNECTION_OK);
     PQclear(PQexec(c, "BEGIN"));
     const char *p[] = {b.org_id};

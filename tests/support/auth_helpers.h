@@ -1,11 +1,12 @@
-/* auth_helpers.h - shared steps of the auth integration tests (test_auth_*.c): unique accounts,
- * sign-up and sign-in through the edge, the spooled mails, status assertions.
+/* auth_helpers.h - steps every integration test that needs people shares (auth's, agents' and
+ * rag's): unique accounts, sign-up and sign-in through the edge, the spooled mails, status
+ * assertions. Unlike the rest of tests/support it uses Criterion's assertions.
  *
- * Header-only (static inline) because the Makefile builds each tests/integration/test_*.c into
- * its own binary. Tests share one database: every account gets a unique email.
+ * Header-only (static inline) because the Makefile builds each integration test file into its
+ * own binary. Tests share one database: every account gets a unique email.
  */
-#ifndef TESTS_INTEGRATION_AUTH_HELPERS_H
-#define TESTS_INTEGRATION_AUTH_HELPERS_H
+#ifndef TESTS_SUPPORT_AUTH_HELPERS_H
+#define TESTS_SUPPORT_AUTH_HELPERS_H
 
 #include <criterion/criterion.h>
 #include <dirent.h>

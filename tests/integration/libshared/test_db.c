@@ -183,7 +183,7 @@ Test(db, pool_acquire_release_reuses_connections)
     cr_assert_str_eq(super, "false", "the code under test must not run as a superuser");
     free(super);
     char *appname = session_value(a, "SHOW application_name");
-    cr_assert_str_eq(appname, "platform");
+    cr_assert_str_eq(appname, "test_db", "named after the program (log_init) by default");
     free(appname);
     cr_assert_str_eq(db_last_constraint(a), "");
 
@@ -217,9 +217,9 @@ Test(db, pool_with_a_bad_url_fails_fast)
 
     /* A role that does not exist. */
     char *bad = xstrdup(harness_env("DATABASE_URL"));
-    char *at = strstr(bad, "app@");
+    char *at = strstr(bad, "//app:");
     cr_assert_not_null(at, "DATABASE_URL is %s", bad);
-    char *url2 = fmt("%.*snobody_here@%s", (int)(at - bad), bad, at + 4);
+    char *url2 = fmt("%.*s//nobody_here:%s", (int)(at - bad), bad, at + 6);
     cr_assert_eq(db_pool_new(url2, 1, &p), ST_UNAVAILABLE);
     free(url2);
     free(bad);

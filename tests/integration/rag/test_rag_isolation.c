@@ -106,7 +106,7 @@ Test(rag_isolation, lists_show_only_own_rows)
  * not set), with no WHERE at all. */
 static long count_as_app(const char *table, const char *org)
 {
-    PGconn *conn = PQconnectdb(harness_env("DATABASE_URL"));
+    PGconn *conn = PQconnectdb(harness_env("DATABASE_URL_RAG"));
     cr_assert_eq(PQstatus(conn), CONNECTION_OK, "%s", PQerrorMessage(conn));
     PGresult *res = PQexec(conn, "BEGIN");
     PQclear(res);
@@ -147,7 +147,7 @@ Test(rag_isolation, row_level_security_without_where)
     cr_assert_eq(count_as_app("categories", NULL), 0);
 
     /* and writes into another tenant are refused by the policy's WITH CHECK */
-    PGconn *conn = PQconnectdb(harness_env("DATABASE_URL"));
+    PGconn *conn = PQconnectdb(harness_env("DATABASE_URL_RAG"));
     PGresult *res = PQexec(conn, "BEGIN");
     PQclear(res);
     const char *p[] = {a.org_id, b.org_id};

@@ -1,7 +1,7 @@
 /* test_auth_members.c - invitations (the link read from the outbox), roles and their rules
  * (admins vs owners, the last owner), leaving and removal, several organisations per user with
  * switch-org, and tenant isolation of member ids. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 /* POSTs an invitation as inviter; returns the status. */
 static long invite(person_t *inviter, const char *email, const char *role)

@@ -2,7 +2,7 @@
  * PATCH /api/org (renaming the organisation): validation naming the field, who may rename, that
  * a cached `me` answer never shows the old values afterwards (the caller's and other members'),
  * and that another organisation of the same user is untouched. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 /* PATCH path body as p; returns the status, the answer left in *r. */
 static long patch(person_t *p, const char *path, const char *body, httpc_resp_t *r)

@@ -1,6 +1,6 @@
 /* test_auth_password.c - forgotten passwords (the link read from the outbox folder), resets that
  * end every session, and password changes that keep only the calling one. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 static void forgot(httpc_t *c, const char *email)
 {

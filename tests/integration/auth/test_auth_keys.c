@@ -1,7 +1,7 @@
 /* test_auth_keys.c - API keys: shown once, used as a Bearer credential, listed without secrets
  * (own keys for members, all keys for owners and admins), revoked at once, and invisible to
  * other organisations. */
-#include "auth_helpers.h"
+#include "tests/support/auth_helpers.h"
 
 #include "shared/crypto.h"
 
