@@ -9,6 +9,7 @@
 #include "agents.h"
 #include "shared/buscache.h"
 #include "shared/config.h"
+#include "shared/healthsrv.h"
 #include "shared/outbox.h"
 #include "shared/util.h"
 
@@ -67,7 +68,8 @@ int main(void)
         goto done;
     if (outbox_relay_start(db_url, svc.db, svc.bus, "agents", &relay) ||
         bus_serve(svc.bus, &agents__agents__descriptor, methods, ARRAY_LEN(methods), &svc,
-                  (int)workers))
+                  (int)workers) ||
+        healthsrv_start("agents"))
         goto done;
     LOG_INFO("agents: ready");
     sigwait(&sigs, &sig);

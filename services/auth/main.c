@@ -11,6 +11,7 @@
 #include "outbox.h"
 #include "shared/config.h"
 #include "shared/crypto.h"
+#include "shared/healthsrv.h"
 #include "shared/util.h"
 #include "token.h"
 
@@ -111,7 +112,8 @@ int main(void)
         goto done;
     if (bus_serve(svc.bus, &auth__auth__descriptor, methods, ARRAY_LEN(methods), &svc,
                   (int)workers) ||
-        auth_janitor_start(svc.db, svc.idle_s, JANITOR_INTERVAL_S, &janitor))
+        auth_janitor_start(svc.db, svc.idle_s, JANITOR_INTERVAL_S, &janitor) ||
+        healthsrv_start("auth"))
         goto done;
     LOG_INFO("auth: ready (sessions: idle %lld min, at most %lld days; outbox %s)",
              (long long)idle_min, (long long)max_days, svc.outbox_dir);

@@ -7,6 +7,7 @@
 
 #include "rag.h"
 #include "shared/config.h"
+#include "shared/healthsrv.h"
 #include "shared/outbox.h"
 #include "shared/util.h"
 
@@ -61,7 +62,9 @@ int main(void)
         buscache_new(svc.bus, RAG_CACHE_DROP_SUBJECT, cache_ms, 10000, &svc.lists))
         goto done;
     bus_set_health_check(svc.bus, healthy);
-    if (bus_serve(svc.bus, &rag__rag__descriptor, methods, ARRAY_LEN(methods), &svc, (int)workers))
+    if (bus_serve(svc.bus, &rag__rag__descriptor, methods, ARRAY_LEN(methods), &svc,
+                  (int)workers) ||
+        healthsrv_start("rag"))
         goto done;
     LOG_INFO("rag: ready");
     sigwait(&sigs, &sig);
