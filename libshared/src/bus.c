@@ -895,7 +895,7 @@ status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, con
 typedef struct consumer {
     bus_t *bus;
     natsSubscription *sub;
-    char *name;
+    char *name, *stream;
     metrics_series_t *pending, *ack_pending; /* its lag, refreshed every JS_INFO_EVERY_US */
     int64_t next_info_us;
     int max_deliver;
@@ -937,7 +937,9 @@ static void consumer_refresh_lag(consumer_t *c)
     if (time_mono_us() < c->next_info_us)
         return;
     c->next_info_us = time_mono_us() + JS_INFO_EVERY_US;
-    if (natsSubscription_GetConsumerInfo(&ci, c->sub, NULL, NULL) == NATS_OK && ci) {
+    /* By name: cnats answers "invalid subscription" for a pull subscription bound to an
+     * existing consumer. A failure leaves the last value (the fetch loop logs outages). */
+    if (js_GetConsumerInfo(&ci, c->bus->js, c->stream, c->name, NULL, NULL) == NATS_OK && ci) {
         metrics_set(c->pending, (double)ci->NumPending);
         metrics_set(c->ack_pending, (double)ci->NumAckPending);
     }
@@ -1002,6 +1004,7 @@ status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, con
     }
     c->bus = bus;
     c->name = xstrdup(durable);
+    c->stream = xstrdup(stream);
     c->pending = METRICS_GET(m_js_pending, stream, durable);
     c->ack_pending = METRICS_GET(m_js_ack_pending, stream, durable);
     c->max_deliver = (int)cc.MaxDeliver;
@@ -1036,6 +1039,7 @@ void bus_free(bus_t *bus)
         pthread_join(c->thread, NULL);    /* a fetch returns within its 1 s wait */
         natsSubscription_Destroy(c->sub); /* not Unsubscribe: the durable consumer stays */
         free(c->name);
+        free(c->stream);
         free(c);
     }
     if (bus->sub) {

@@ -16,9 +16,9 @@
 #include "shared/readiness.h"
 #include "shared/util.h"
 
-#define HEALTHSRV_THREADS     2
-#define HEALTHSRV_MAX_CONNS   64
-#define HEALTHSRV_IDLE_SECS   10
+#define HEALTHSRV_THREADS   2
+#define HEALTHSRV_MAX_CONNS 64
+#define HEALTHSRV_IDLE_SECS 10
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static struct MHD_Daemon *daemon_;
@@ -93,8 +93,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         buf_printf(&b, "{\"status\":\"%s\",\"checks\":%s}", ready ? "ready" : "unavailable",
                    checks.data);
         buf_cleanup(&checks);
-        return answer(conn, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE,
-                      "application/json", &b);
+        return answer(conn, ready ? MHD_HTTP_OK : MHD_HTTP_SERVICE_UNAVAILABLE, "application/json",
+                      &b);
     }
     if (strcmp(url, "/metrics") == 0) {
         metrics_expose(NULL, &b);
@@ -118,12 +118,13 @@ status_t healthsrv_start(const char *service)
     }
     pthread_mutex_lock(&mu);
     if (!daemon_) {
-        daemon_ = MHD_start_daemon(
-            MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL,
-            on_request, NULL, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HEALTHSRV_THREADS,
-            MHD_OPTION_CONNECTION_LIMIT, (unsigned)HEALTHSRV_MAX_CONNS,
-            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)HEALTHSRV_IDLE_SECS,
-            MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
+        /* The logger first, or libmicrohttpd complains through its own stderr logger. */
+        daemon_ = MHD_start_daemon(MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG, (uint16_t)port,
+                                   NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER,
+                                   on_mhd_log, NULL, MHD_OPTION_THREAD_POOL_SIZE,
+                                   (unsigned)HEALTHSRV_THREADS, MHD_OPTION_CONNECTION_LIMIT,
+                                   (unsigned)HEALTHSRV_MAX_CONNS, MHD_OPTION_CONNECTION_TIMEOUT,
+                                   (unsigned)HEALTHSRV_IDLE_SECS, MHD_OPTION_END);
         if (daemon_) {
             port_ = (int)port;
             if (!exit_hooked)

@@ -292,8 +292,8 @@ metrics_series_t *metrics_get(metrics_family_t *f, const char *const *values)
     }
     uint64_t h = hash_values(f->nlabels, values);
     _Atomic(metrics_series_t *) *head = &f->heads[h % SERIES_BUCKETS];
-    metrics_series_t *s = find(atomic_load_explicit(head, memory_order_acquire), h, f->nlabels,
-                               values);
+    metrics_series_t *s =
+        find(atomic_load_explicit(head, memory_order_acquire), h, f->nlabels, values);
     if (s)
         return s;
     pthread_mutex_lock(&f->mu);

@@ -111,10 +111,10 @@ static void register_once(void)
     m->max_fds = metrics_get(
         metrics_gauge(r, "process_max_fds", "Maximum number of open file descriptors.", NULL),
         NULL);
-    m->start = metrics_get(metrics_gauge(r, "process_start_time_seconds",
-                                         "Start time of the process since unix epoch in seconds.",
-                                         NULL),
-                           NULL);
+    m->start =
+        metrics_get(metrics_gauge(r, "process_start_time_seconds",
+                                  "Start time of the process since unix epoch in seconds.", NULL),
+                    NULL);
     metrics_collector_add(r, collect, m);
 }
 
