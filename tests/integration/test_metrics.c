@@ -114,8 +114,8 @@ Test(metrics, health_endpoints_of_every_process)
         cr_assert_str_eq(json_string_value(json_object_get(j, "status")), "ready");
         json_t *checks = json_object_get(j, "checks");
         bool edge = strcmp(processes[i], "edge") == 0;
-        cr_assert_eq(json_array_size(checks), edge ? 1 : 2, "bus, and the database but at the edge: %s",
-                     body);
+        cr_assert_eq(json_array_size(checks), edge ? 1 : 2,
+                     "bus, and the database but at the edge: %s", body);
         json_decref(j);
         free(body);
 
@@ -156,8 +156,7 @@ Test(metrics, series_move_with_traffic_and_promtool_accepts_them, .timeout = 120
     free(sid);
     int ws_status = 0;
     const char *hdrs[] = {cookie, NULL};
-    wsc_t *ws =
-        wsc_connect("127.0.0.1", atoi(harness_env("EDGE_PORT")), "/ws", hdrs, &ws_status);
+    wsc_t *ws = wsc_connect("127.0.0.1", atoi(harness_env("EDGE_PORT")), "/ws", hdrs, &ws_status);
     cr_assert_not_null(ws, "ws upgrade: %d", ws_status);
     char *hello = NULL;
     cr_assert_eq(wsc_recv_text(ws, 5000, &hello), ST_OK);
@@ -190,9 +189,7 @@ Test(metrics, series_move_with_traffic_and_promtool_accepts_them, .timeout = 120
          1},
         {"agents", "bus_requests_total{service=\"agents\",method=\"create\",status=\"200\"}", 1},
         {"agents", "outbox_published_total{service=\"agents\",schema=\"agents\"}", 1},
-        {"rag",
-         "bus_requests_total{service=\"rag\",method=\"create_category\",status=\"200\"}",
-         1},
+        {"rag", "bus_requests_total{service=\"rag\",method=\"create_category\",status=\"200\"}", 1},
     };
     for (size_t i = 0; i < ARRAY_LEN(moved); i++) {
         size_t k = 0;
@@ -219,9 +216,9 @@ Test(metrics, series_move_with_traffic_and_promtool_accepts_them, .timeout = 120
     }
 
     /* What every process reports, and promtool's verdict on all of it. */
-    static const char *const everywhere[] = {
-        "process_resident_memory_bytes", "process_cpu_seconds_total", "process_open_fds",
-        "process_max_fds",               "process_start_time_seconds"};
+    static const char *const everywhere[] = {"process_resident_memory_bytes",
+                                             "process_cpu_seconds_total", "process_open_fds",
+                                             "process_max_fds", "process_start_time_seconds"};
     for (size_t i = 0; i < ARRAY_LEN(processes); i++) {
         char *text = scrape(health_port(processes[i]));
         for (size_t k = 0; k < ARRAY_LEN(everywhere); k++) {
@@ -303,15 +300,16 @@ Test(metrics, jetstream_consumer_lag, .timeout = 60)
     bus_free(bus);
 }
 
-/* ---- /readyz follows the bus ------------------------------------------------------------------ */
+/* ---- /readyz follows the bus ------------------------------------------------------------------
+ */
 
 static pid_t start_nats(int port, const char *store)
 {
     char port_s[16];
     pid_t pid;
     snprintf(port_s, sizeof port_s, "%d", port);
-    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, "-js", "-sd", (char *)store,
-                    NULL};
+    char *argv[] = {"nats-server", "-a",  "127.0.0.1",   "-p", port_s,
+                    "-js",         "-sd", (char *)store, NULL};
     stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
     opts.log_path = "/dev/null";
     cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid), ST_OK);
@@ -374,14 +372,16 @@ Test(metrics, readyz_follows_nats, .timeout = 120)
     stack_rmtree(store);
 }
 
-/* ---- the edge's access log -------------------------------------------------------------------- */
+/* ---- the edge's access log --------------------------------------------------------------------
+ */
 
 Test(metrics, edge_access_log_is_one_json_line_per_request, .timeout = 60)
 {
     int http_port = harness_free_port();
     char e_http[32], base[64];
     snprintf(e_http, sizeof e_http, "EDGE_PORT=%d", http_port);
-    pid_t edge = harness_spawn_service("edge", (const char *[]){e_http, "LOG_LEVEL=info", NULL});
+    /* debug: lws's notices come too, and must be JSON lines like the rest */
+    pid_t edge = harness_spawn_service("edge", (const char *[]){e_http, "LOG_LEVEL=debug", NULL});
     cr_assert_gt(edge, 0);
     snprintf(base, sizeof base, "http://127.0.0.1:%d", http_port);
     cr_assert(harness_wait_ready(base, 30000));
@@ -398,7 +398,8 @@ Test(metrics, edge_access_log_is_one_json_line_per_request, .timeout = 60)
     const char *h[] = {cookie, "X-Request-Id: access-log-me", NULL};
     cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, h, &r), ST_OK);
     expect_status(&r, 200);
-    cr_assert_eq(httpc_req(c, "GET", "/api/x%22%5C%FF%0A%01y?secret=s3cr3t", NULL, NULL, &r), ST_OK);
+    cr_assert_eq(httpc_req(c, "GET", "/api/x%22%5C%FF%0A%01y?secret=s3cr3t", NULL, NULL, &r),
+                 ST_OK);
     expect_status(&r, 404);
     httpc_resp_cleanup(&r);
     httpc_free(c);
@@ -406,7 +407,7 @@ Test(metrics, edge_access_log_is_one_json_line_per_request, .timeout = 60)
 
     char *log_path = harness_log_path("edge", edge), *text = slurp(log_path);
     cr_assert_not_null(text, "%s", log_path);
-    int access = 0;
+    int access = 0, lws = 0;
     bool me = false, odd = false;
     for (char *line = text, *nl; *line; line = nl + 1) {
         nl = strchr(line, '\n');
@@ -416,6 +417,7 @@ Test(metrics, edge_access_log_is_one_json_line_per_request, .timeout = 60)
         json_t *j = json_loads(line, 0, &err);
         cr_assert_not_null(j, "not one JSON object (%s): %s", err.text, line);
         const char *route = json_string_value(json_object_get(j, "route"));
+        lws += str_has_prefix(json_string_value(json_object_get(j, "msg")), "lws: ");
         if (route) {
             access++;
             cr_assert_str_eq(json_string_value(json_object_get(j, "level")), "info");
@@ -423,9 +425,9 @@ Test(metrics, edge_access_log_is_one_json_line_per_request, .timeout = 60)
             cr_assert(json_is_number(json_object_get(j, "duration_ms")), "%s", line);
             cr_assert(json_is_number(json_object_get(j, "bytes")), "%s", line);
             cr_assert_not_null(json_string_value(json_object_get(j, "request_id")), "%s", line);
-            cr_assert_not_null(strstr(json_string_value(json_object_get(j, "client_ip")),
-                                      "127.0.0.1"),
-                               "%s", line);
+            cr_assert_not_null(
+                strstr(json_string_value(json_object_get(j, "client_ip")), "127.0.0.1"), "%s",
+                line);
             cr_assert_null(strstr(line, "s3cr3t"), "the query is not logged: %s", line);
         }
         if (route && strcmp(route, "/api/auth/me") == 0) {
@@ -440,12 +442,13 @@ Test(metrics, edge_access_log_is_one_json_line_per_request, .timeout = 60)
         if (route && strcmp(route, "unmatched") == 0) {
             odd = true;
             cr_assert_eq(json_integer_value(json_object_get(j, "status")), 404);
-            cr_assert(str_has_prefix(json_string_value(json_object_get(j, "path")), "/api/x"),
-                      "%s", line);
+            cr_assert(str_has_prefix(json_string_value(json_object_get(j, "path")), "/api/x"), "%s",
+                      line);
         }
         json_decref(j);
     }
     cr_assert(me && odd, "access lines for both requests (%d access lines):\n%s", access, text);
+    cr_assert_gt(lws, 0, "libwebsockets' messages are JSON lines: %s", text);
     free(text);
     free(log_path);
     person_free(&p);

@@ -24,8 +24,8 @@ Test(metrics, counter_and_gauge_exposition)
 {
     metrics_registry_t *r = metrics_registry_new();
     metrics_set_const_label(r, "service", "auth");
-    metrics_family_t *c = metrics_counter(r, "bus_requests_total", "Requests served.",
-                                          "method,status");
+    metrics_family_t *c =
+        metrics_counter(r, "bus_requests_total", "Requests served.", "method,status");
     metrics_family_t *g = metrics_gauge(r, "pool_in_use", "Connections lent out.", NULL);
     metrics_counter(r, "never_used_total", "Has no series: not written.", "x");
 
@@ -38,13 +38,14 @@ Test(metrics, counter_and_gauge_exposition)
                  "registering a name again gives the same family");
 
     char *text = expose(r);
-    cr_assert_str_eq(text, "# HELP bus_requests_total Requests served.\n"
-                           "# TYPE bus_requests_total counter\n"
-                           "bus_requests_total{service=\"auth\",method=\"login\",status=\"200\"} 2\n"
-                           "bus_requests_total{service=\"auth\",method=\"me\",status=\"401\"} 3\n"
-                           "# HELP pool_in_use Connections lent out.\n"
-                           "# TYPE pool_in_use gauge\n"
-                           "pool_in_use{service=\"auth\"} 2.5\n");
+    cr_assert_str_eq(text,
+                     "# HELP bus_requests_total Requests served.\n"
+                     "# TYPE bus_requests_total counter\n"
+                     "bus_requests_total{service=\"auth\",method=\"login\",status=\"200\"} 2\n"
+                     "bus_requests_total{service=\"auth\",method=\"me\",status=\"401\"} 3\n"
+                     "# HELP pool_in_use Connections lent out.\n"
+                     "# TYPE pool_in_use gauge\n"
+                     "pool_in_use{service=\"auth\"} 2.5\n");
     free(text);
     metrics_registry_free(r);
 }
@@ -54,7 +55,8 @@ Test(metrics, no_labels_at_all)
     metrics_registry_t *r = metrics_registry_new();
     metrics_inc(metrics_get(metrics_counter(r, "ticks_total", "Ticks.", ""), NULL));
     char *text = expose(r);
-    cr_assert_str_eq(text, "# HELP ticks_total Ticks.\n# TYPE ticks_total counter\nticks_total 1\n");
+    cr_assert_str_eq(text,
+                     "# HELP ticks_total Ticks.\n# TYPE ticks_total counter\nticks_total 1\n");
     free(text);
     metrics_registry_free(r);
 }
@@ -108,7 +110,8 @@ Test(metrics, default_latency_buckets)
 Test(metrics, label_and_help_escaping)
 {
     metrics_registry_t *r = metrics_registry_new();
-    metrics_family_t *c = metrics_counter(r, "odd_total", "Back\\slash and\nnewline \"kept\".", "v");
+    metrics_family_t *c =
+        metrics_counter(r, "odd_total", "Back\\slash and\nnewline \"kept\".", "v");
     metrics_inc(METRICS_GET(c, "a\"b\\c\nd"));
     metrics_inc(METRICS_GET(c, "bad \xff utf8 \xd0"));
     metrics_inc(METRICS_GET(c, "ру́сский"));
@@ -128,12 +131,13 @@ Test(metrics, promtool_accepts_the_exposition)
 {
     metrics_registry_t *r = metrics_registry_new();
     metrics_set_const_label(r, "service", "t\"est");
-    metrics_family_t *c = metrics_counter(r, "odd_requests_total", "Odd \\ help\nline.", "v,status");
+    metrics_family_t *c =
+        metrics_counter(r, "odd_requests_total", "Odd \\ help\nline.", "v,status");
     metrics_inc(METRICS_GET(c, "a\"b\\c\nd\xff", "200"));
-    metrics_observe(METRICS_GET(metrics_histogram(r, "odd_request_duration_seconds", "Time.",
-                                                  "v", NULL, 0),
-                                "x"),
-                    0.02);
+    metrics_observe(
+        METRICS_GET(metrics_histogram(r, "odd_request_duration_seconds", "Time.", "v", NULL, 0),
+                    "x"),
+        0.02);
     metrics_set(metrics_get(metrics_gauge(r, "odd_in_flight", "Now.", NULL), NULL), -1);
     char *text = expose(r);
     char path[] = "/tmp/test-metrics-XXXXXX";
@@ -198,8 +202,7 @@ Test(metrics, process_metrics)
     }
     double start = strtod(strstr(text, names[5]) + strlen(names[5]), NULL);
     double now = (double)time_now_ms() / 1000; /* /proc's boot time is whole seconds */
-    cr_assert(start > now - 3600 && start < now + 2,
-              "start time %f is about now", start);
+    cr_assert(start > now - 3600 && start < now + 2, "start time %f is about now", start);
     free(text);
 }
 
@@ -237,8 +240,8 @@ Test(metrics, concurrent_updates_are_exact)
         total += metrics_value(METRICS_GET(c, key));
     }
     cr_assert_float_eq(total, THREADS * ROUNDS, 0.5);
-    metrics_series_t *h = METRICS_GET(metrics_histogram(r, "hit_seconds", "Time.", "k", NULL, 0),
-                                      "all");
+    metrics_series_t *h =
+        METRICS_GET(metrics_histogram(r, "hit_seconds", "Time.", "k", NULL, 0), "all");
     cr_assert_eq(metrics_hist_count(h), THREADS * ROUNDS);
     cr_assert_float_eq(metrics_hist_sum(h), THREADS * ROUNDS * 0.001, 1e-6);
 
