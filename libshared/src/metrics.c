@@ -447,7 +447,12 @@ static void put_number(buf_t *out, double v)
 static void put_escaped(buf_t *out, const char *s, bool quote)
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
+    size_t n = strlen(s), plain = 0;
+    while (plain < n && p[plain] < 0x80 && p[plain] != '\\' && p[plain] != '\n' && p[plain] != '"')
+        plain++;
+    buf_append(out, p, plain); /* the usual case: all of it */
+    p += plain;
+    n -= plain;
     while (n) {
         size_t len = text_utf8_seq_len(p, n);
         if (len == 0) {
