@@ -4,9 +4,15 @@
  * accepts every exposition. /readyz follows NATS going away and coming back; a JetStream
  * consumer's lag shows and is refreshed; the edge writes one JSON access-log line per request
  * whatever bytes the path holds. */
+#include <arpa/inet.h>
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -368,6 +374,146 @@ Test(metrics, readyz_follows_nats, .timeout = 120)
 
     cr_assert_eq(harness_stop(edge), 0, "edge stops cleanly");
     cr_assert_eq(harness_stop(rag), 0, "rag stops cleanly");
+    stack_proc_stop(nats, SIGTERM, 5000);
+    stack_rmtree(store);
+}
+
+/* ---- /readyz follows the database: PostgreSQL behind a proxy the test can cut ------------------
+ */
+
+#define PROXY_MAX 32
+
+typedef struct {
+    int listen_fd, target_port, port;
+    int fds[PROXY_MAX][2]; /* client, server; -1 when free */
+    atomic_bool down, stop;
+    pthread_t thread;
+} proxy_t;
+
+static int connect_local(int port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) < 0) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+static void proxy_close_pair(proxy_t *p, int i)
+{
+    close(p->fds[i][0]);
+    close(p->fds[i][1]);
+    p->fds[i][0] = p->fds[i][1] = -1;
+}
+
+/* Accepts and forwards; while down, every connection is closed and new ones at once. */
+static void *proxy_main(void *arg)
+{
+    proxy_t *p = arg;
+    char buf[16384];
+    while (!atomic_load(&p->stop)) {
+        struct pollfd pfd[1 + 2 * PROXY_MAX];
+        int n = 0;
+        pfd[n++] = (struct pollfd){p->listen_fd, POLLIN, 0};
+        for (int i = 0; i < PROXY_MAX; i++)
+            for (int k = 0; k < 2; k++)
+                pfd[n++] = (struct pollfd){p->fds[i][k], POLLIN, 0};
+        if (poll(pfd, (nfds_t)n, 50) < 0)
+            continue;
+        if (atomic_load(&p->down))
+            for (int i = 0; i < PROXY_MAX; i++)
+                if (p->fds[i][0] >= 0)
+                    proxy_close_pair(p, i);
+        if (pfd[0].revents & POLLIN) {
+            int c = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+            int i = 0;
+            while (i < PROXY_MAX && p->fds[i][0] >= 0)
+                i++;
+            int srv = c >= 0 && i < PROXY_MAX && !atomic_load(&p->down)
+                          ? connect_local(p->target_port)
+                          : -1;
+            if (srv < 0) {
+                if (c >= 0)
+                    close(c);
+            } else {
+                p->fds[i][0] = c;
+                p->fds[i][1] = srv;
+            }
+        }
+        for (int i = 0; i < PROXY_MAX; i++) {
+            for (int k = 0; k < 2 && p->fds[i][0] >= 0; k++) {
+                if (!(pfd[1 + 2 * i + k].revents & (POLLIN | POLLHUP | POLLERR)) ||
+                    pfd[1 + 2 * i + k].fd != p->fds[i][k])
+                    continue;
+                ssize_t got = read(p->fds[i][k], buf, sizeof buf);
+                if (got <= 0 || write(p->fds[i][1 - k], buf, (size_t)got) != got)
+                    proxy_close_pair(p, i);
+            }
+        }
+    }
+    return NULL;
+}
+
+static void proxy_start(proxy_t *p, int target_port)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET};
+    socklen_t len = sizeof a;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    memset(p->fds, -1, sizeof p->fds);
+    p->target_port = target_port;
+    p->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    cr_assert_geq(p->listen_fd, 0);
+    cr_assert_eq(bind(p->listen_fd, (struct sockaddr *)&a, sizeof a), 0);
+    cr_assert_eq(listen(p->listen_fd, 16), 0);
+    cr_assert_eq(getsockname(p->listen_fd, (struct sockaddr *)&a, &len), 0);
+    p->port = ntohs(a.sin_port);
+    pthread_create(&p->thread, NULL, proxy_main, p);
+}
+
+static void proxy_stop(proxy_t *p)
+{
+    atomic_store(&p->stop, true);
+    pthread_join(p->thread, NULL);
+    for (int i = 0; i < PROXY_MAX; i++)
+        if (p->fds[i][0] >= 0)
+            proxy_close_pair(p, i);
+    close(p->listen_fd);
+}
+
+Test(metrics, readyz_follows_the_database, .timeout = 120)
+{
+    static proxy_t proxy;
+    int hport = harness_free_port(), nport = harness_free_port();
+    char e_db[128], e_health[32], e_nats[64], *body = NULL;
+    char store[] = "/tmp/test-readyz-XXXXXX";
+    /* A NATS of its own: this replica must not take the stack's rag requests while its
+     * database is cut. */
+    cr_assert_not_null(mkdtemp(store));
+    pid_t nats = start_nats(nport, store);
+    snprintf(e_nats, sizeof e_nats, "NATS_URL=nats://127.0.0.1:%d", nport);
+    proxy_start(&proxy, atoi(harness_env("PG_PORT")));
+    snprintf(e_db, sizeof e_db, "DATABASE_URL=postgresql://app@127.0.0.1:%d/platform", proxy.port);
+    snprintf(e_health, sizeof e_health, "HEALTH_PORT=%d", hport);
+    pid_t rag = harness_spawn_service("rag", (const char *[]){e_db, e_health, e_nats, NULL});
+    cr_assert_gt(rag, 0);
+    cr_assert_eq(wait_get(hport, "/readyz", 200, 30000, &body), 200, "rag: %s", body);
+
+    /* The database stops answering: 503 naming it, the bus still fine. */
+    atomic_store(&proxy.down, true);
+    cr_assert_eq(wait_get(hport, "/readyz", 503, 10000, &body), 503, "rag: %s", body);
+    cr_assert_not_null(strstr(body, "{\"name\":\"database\",\"status\":\"database unavailable\"}"),
+                       "%s", body);
+    cr_assert_not_null(strstr(body, "{\"name\":\"bus\",\"status\":\"ok\"}"), "%s", body);
+
+    /* Back: the pool reconnects, ready again. */
+    atomic_store(&proxy.down, false);
+    cr_assert_eq(wait_get(hport, "/readyz", 200, 30000, &body), 200, "rag: %s", body);
+    free(body);
+    cr_assert_eq(harness_stop(rag), 0, "rag stops cleanly");
+    proxy_stop(&proxy);
     stack_proc_stop(nats, SIGTERM, 5000);
     stack_rmtree(store);
 }
