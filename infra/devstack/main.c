@@ -140,6 +140,10 @@ static void write_env_file(const devstack_t *s, const char *path)
             fprintf(f, "export %.*s'%s'\n",
                     (int)(strchr(s->db_urls.v[i], '=') - s->db_urls.v[i] + 1), s->db_urls.v[i],
                     strchr(s->db_urls.v[i], '=') + 1);
+    for (size_t i = 0; i < env.n; i++) /* HEALTH_PORT_<NAME>=port, one per service */
+        if (str_has_prefix(env.v[i], "HEALTH_PORT_") && strchr(env.v[i], '='))
+            fprintf(f, "export %.*s='%s'\n", (int)(strchr(env.v[i], '=') - env.v[i]), env.v[i],
+                    strchr(env.v[i], '=') + 1);
     fclose(f);
     stack_env_cleanup(&env);
 }
@@ -222,6 +226,9 @@ static int cmd_run(void)
     } else {
         printf("    (no edge built yet: no HTTP endpoint)\n");
     }
+    char ports[1024];
+    devstack_health_ports(&s, ports, sizeof ports);
+    printf("    health:      /healthz /readyz /metrics on 127.0.0.1, ports: %s\n", ports);
     printf("    logs:        %s/\n", s.log_dir);
     printf("    environment: %s/devstack env   (eval \"$(%s/devstack env)\")\n", s.bin_dir,
            s.bin_dir);
@@ -501,6 +508,9 @@ static int cmd_test(int ntests, char **tests)
         failed = ntests > 0 ? ntests : 1;
         goto stop;
     }
+    char ports[1024];
+    devstack_health_ports(&s, ports, sizeof ports);
+    fprintf(stderr, "devstack: health ports (/healthz /readyz /metrics): %s\n", ports);
     devstack_test_env(&s, &env);
     for (int i = 0; i < ntests && !stack_interrupted(); i++)
         run_test(&s, &env, tests[i], (int)timeout_s, &passed, &failed);

@@ -151,7 +151,8 @@ typedef struct {
     int restarts;
     int64_t started_us; /* monotonic */
     int64_t retry_at_us;
-    bool failed; /* died unexpectedly or stopped uncleanly */
+    bool failed;     /* died unexpectedly or stopped uncleanly */
+    int health_port; /* services: its HEALTH_PORT (/healthz, /readyz, /metrics), kept on restart */
 } stack_proc_t;
 
 typedef struct {
@@ -183,13 +184,17 @@ void devstack_cleanup(devstack_t *s); /* frees; does not stop anything (call dev
  * listed in STACK_EXCLUDE (space-separated); sorted, the edge last. */
 status_t devstack_discover(devstack_t *s);
 /* The environment services get: this process's environ plus NATS_URL, LOG_LEVEL, VAR_DIR,
- * EDGE_PORT, EDGE_STATIC_DIR, PUBLIC_URL and every URL of s->db_urls; each service is spawned
- * with it narrowed by stack_env_for_service. */
+ * EDGE_PORT, EDGE_STATIC_DIR, PUBLIC_URL, every URL of s->db_urls and HEALTH_PORT=0 (each process
+ * devstack starts gets a free port of its own instead; replicas a test starts serve none unless
+ * asked); each service is spawned with it narrowed by stack_env_for_service. */
 void devstack_service_env(const devstack_t *s, stack_env_t *env /* OUT, init'ed here */);
 /* What tests get: the service environment (DATABASE_URL is role app's, which may create scratch
  * schemas; DATABASE_URL_<NAME> each service's own) plus EDGE_URL, PG_ADMIN_URL, STACK_BIN_DIR,
- * STACK_LOG_DIR, NATS_PORT, PG_PORT, NATS_MONITOR_URL, STACK_VAR_DIR. */
+ * STACK_LOG_DIR, NATS_PORT, PG_PORT, NATS_MONITOR_URL, STACK_VAR_DIR, and HEALTH_PORT_<NAME>
+ * (upper case) for each service, its health port. */
 void devstack_test_env(const devstack_t *s, stack_env_t *env /* OUT, init'ed here */);
+/* "auth 40123, agents 40125, ..., edge 40131": every service's health port, for banners. */
+void devstack_health_ports(const devstack_t *s, char *out, size_t outlen);
 
 /* Initialises the cluster on first use (as agentpg when root), starts postgres on
  * 127.0.0.1:pg_port only (only postgres trusted, other roles by password), waits for it, ensures

@@ -182,6 +182,9 @@ void devstack_service_env(const devstack_t *s, stack_env_t *env)
     stack_env_setf(env, "PUBLIC_URL", "http://127.0.0.1:%d", s->edge_port);
     for (size_t i = 0; i < s->db_urls.n; i++)
         stack_env_put(env, s->db_urls.v[i]);
+    /* svc_spawn gives each service its own; anything else started with this environment (a
+     * test's extra replica) serves no health port unless it asks for one. */
+    stack_env_set(env, "HEALTH_PORT", "0");
     /* Never handed to services: they must not reach the database as superuser. */
     stack_env_unset(env, "PG_ADMIN_URL");
     buf_cleanup(&b);
@@ -198,6 +201,28 @@ void devstack_test_env(const devstack_t *s, stack_env_t *env)
     stack_env_setf(env, "NATS_PORT", "%d", s->nats_port);
     stack_env_setf(env, "PG_PORT", "%d", s->pg_port);
     stack_env_setf(env, "NATS_MONITOR_URL", "http://127.0.0.1:%d", s->nats_mon_port);
+    for (size_t i = 0; i < s->nsvcs; i++) {
+        char key[64];
+        size_t k = (size_t)snprintf(key, sizeof key, "HEALTH_PORT_");
+        for (const char *c = s->svcs[i].name; *c && k + 1 < sizeof key; c++)
+            key[k++] = (*c >= 'a' && *c <= 'z') ? (char)(*c - 'a' + 'A') : *c == '-' ? '_' : *c;
+        key[k] = '\0';
+        if (s->svcs[i].health_port)
+            stack_env_setf(env, key, "%d", s->svcs[i].health_port);
+    }
+}
+
+void devstack_health_ports(const devstack_t *s, char *out, size_t outlen)
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < s->nsvcs && n < outlen; i++) {
+        int w = snprintf(out + n, outlen - n, "%s%s %d", n ? ", " : "", s->svcs[i].name,
+                         s->svcs[i].health_port);
+        if (w < 0)
+            break;
+        n += (size_t)w;
+    }
 }
 
 static status_t svc_spawn(devstack_t *s, stack_proc_t *p)
@@ -213,6 +238,11 @@ static status_t svc_spawn(devstack_t *s, stack_proc_t *p)
     stack_env_for_service(&env, p->name); /* its own database role only */
     o.log_path = p->log_path;
     o.cwd = s->repo_dir;
+    if (!p->health_port && (st = stack_port_free(&p->health_port))) {
+        stack_env_cleanup(&env);
+        return st;
+    }
+    stack_env_setf(&env, "HEALTH_PORT", "%d", p->health_port);
     st = stack_spawn(p->path, argv, env.v, &o, &p->pid);
     stack_env_cleanup(&env);
     if (st)

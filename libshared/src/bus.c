@@ -18,15 +18,20 @@
 
 #include "proto/common.pb-c.h"
 #include "shared/log.h"
+#include "shared/metrics.h"
+#include "shared/readiness.h"
 #include "shared/util.h"
 
 #define MAX_REPLY_HEADERS 8
 #define PENDING_BUCKETS   1024
 #define TIMER_TICK_US     5000
+#define JS_INFO_EVERY_US  (5 * 1000000LL) /* consumer lag refresh */
 
 typedef struct pending {
     uint64_t seq;
     int64_t deadline_us; /* monotonic */
+    int64_t start_us;
+    char *subject; /* for the call's latency metric */
     bus_async_cb cb;
     void *arg;
     struct pending *next;
@@ -78,7 +83,71 @@ struct bus_req {
     char *hdr_values[MAX_REPLY_HEADERS];
     int nhdrs;
     bool replied;
+    status_t status; /* of the reply, for metrics */
 };
+
+/* ---- metrics (shared/metrics.h) ----------------------------------------------------------- */
+
+static metrics_family_t *m_requests, *m_request_seconds, *m_call_seconds, *m_js_pending,
+    *m_js_ack_pending;
+static metrics_series_t *m_in_flight;
+static pthread_once_t metrics_once = PTHREAD_ONCE_INIT;
+
+static void metrics_setup(void)
+{
+    m_requests = metrics_counter(NULL, "bus_requests_total",
+                                 "Requests served on the bus, by rpc method and status (the "
+                                 "HTTP-like code of the reply; 504: dropped, deadline passed).",
+                                 "method,status");
+    m_request_seconds =
+        metrics_histogram(NULL, "bus_request_duration_seconds",
+                          "Time from taking a request to answering it.", "method,status", NULL, 0);
+    m_in_flight = metrics_get(
+        metrics_gauge(NULL, "bus_requests_in_flight", "Requests being handled now.", NULL), NULL);
+    m_call_seconds = metrics_histogram(NULL, "bus_call_duration_seconds",
+                                       "Calls made on the bus (bus_call, bus_call_async): time "
+                                       "to the reply, by subject and status (503: no "
+                                       "responders, 504: timeout).",
+                                       "subject,status", NULL, 0);
+    m_js_pending = metrics_gauge(NULL, "bus_js_consumer_pending_messages",
+                                 "Messages of the stream not yet delivered to the durable "
+                                 "consumer (its lag), refreshed every 5 s.",
+                                 "stream,consumer");
+    m_js_ack_pending = metrics_gauge(NULL, "bus_js_consumer_ack_pending_messages",
+                                     "Messages delivered to the durable consumer and not yet "
+                                     "acknowledged.",
+                                     "stream,consumer");
+}
+
+static void observe_served(const char *method, status_t st, int64_t start_us)
+{
+    char code[8];
+    snprintf(code, sizeof code, "%d", status_http(st));
+    metrics_inc(METRICS_GET(m_requests, method, code));
+    metrics_observe(METRICS_GET(m_request_seconds, method, code), metrics_since(start_us));
+}
+
+static void observe_call(const char *subject, status_t st, int64_t start_us)
+{
+    char code[8];
+    pthread_once(&metrics_once, metrics_setup);
+    snprintf(code, sizeof code, "%d", status_http(st));
+    metrics_observe(METRICS_GET(m_call_seconds, subject, code), metrics_since(start_us));
+}
+
+/* Readiness (shared/readiness.h): connected to NATS. */
+static bool bus_ready(void *arg, char *why, size_t whylen)
+{
+    bus_t *bus = arg;
+    natsConnStatus cs = natsConnection_Status(bus->nc);
+    if (cs == NATS_CONN_STATUS_CONNECTED)
+        return true;
+    snprintf(why, whylen, "%s",
+             cs == NATS_CONN_STATUS_RECONNECTING || cs == NATS_CONN_STATUS_DISCONNECTED
+                 ? "disconnected from NATS"
+                 : "not connected to NATS");
+    return false;
+}
 
 static status_t from_nats(natsStatus s)
 {
@@ -160,6 +229,8 @@ static status_t connect_with(const char *name, const char *url, int timeout_ms,
         LOG_ERROR("bus: cannot create a JetStream context");
         goto done;
     }
+    pthread_once(&metrics_once, metrics_setup);
+    readiness_add("bus", bus_ready, bus);
     st = ST_OK;
 done:
     natsOptions_Destroy(opts);
@@ -261,13 +332,19 @@ static void run_one(bus_t *bus, natsMsg *msg)
     bus_req_t req = {.bus = bus, .msg = msg, .method = method_of(bus, natsMsg_GetSubject(msg))};
     log_ctx_t ctx = {.request_id = bus_req_id(&req), .subject = natsMsg_GetSubject(msg)};
     status_t hst = ST_OK;
+    const char *mname = req.method >= 0    ? bus->method_names[req.method]
+                        : req.method == -1 ? "ping"
+                                           : "unknown";
+    int64_t start_us = time_mono_us();
 
     if (deadline_passed(msg)) {
         /* The caller has given up; answering would only add load. */
         LOG_CTX_WARN(&ctx, "bus: request dropped, deadline passed while queued");
+        observe_served(mname, ST_TIMEOUT, start_us);
         natsMsg_Destroy(msg);
         return;
     }
+    metrics_add(m_in_flight, 1);
     if (req.method == -2) {
         bus_req_fail(&req, "no such method");
         bus_reply(&req, ST_NOT_FOUND, NULL);
@@ -285,6 +362,8 @@ static void run_one(bus_t *bus, natsMsg *msg)
             LOG_CTX_ERROR(&ctx, "bus: handler returned without replying");
         bus_reply(&req, hst == ST_OK ? ST_INTERNAL : hst, NULL);
     }
+    metrics_add(m_in_flight, -1);
+    observe_served(mname, req.status, start_us);
     free(req.errmsg);
     for (int i = 0; i < req.nhdrs; i++) {
         free(req.hdr_names[i]);
@@ -446,6 +525,7 @@ static void reply_send(bus_req_t *req, status_t st, const void *data, size_t len
         return;
     }
     req->replied = true;
+    req->status = st;
     if (!reply || !*reply)
         return;
     if (st != ST_OK)
@@ -545,6 +625,7 @@ status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const P
     size_t len = 0;
     status_t st;
     const char *text = NULL;
+    int64_t start_us = 0;
 
     if (timeout_ms <= 0)
         timeout_ms = BUS_DEFAULT_TIMEOUT_MS;
@@ -556,6 +637,7 @@ status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const P
     if ((st = from_nats(natsMsg_Create(&req, subject, NULL, (const char *)data, (int)len))))
         goto done;
     set_ctx_headers(req, ctx, timeout_ms);
+    start_us = time_mono_us();
     if ((st = from_nats(natsConnection_RequestMsg(&rep, bus->nc, req, timeout_ms)))) {
         text = st == ST_TIMEOUT ? "deadline exceeded" : "service unavailable";
         goto done;
@@ -571,6 +653,8 @@ status_t bus_call(bus_t *bus, const char *subject, const bus_ctx_t *ctx, const P
         }
     }
 done:
+    if (start_us)
+        observe_call(subject, st, start_us);
     if (st && errmsg && errlen)
         snprintf(errmsg, errlen, "%s", text ? text : status_str(st));
     natsMsg_Destroy(req);
@@ -613,12 +697,14 @@ static void on_async_reply(natsConnection *nc, natsSubscription *sub, natsMsg *m
     }
     const char *errmsg = NULL;
     status_t st = bus_reply_status(msg, &errmsg);
+    observe_call(p->subject, st, p->start_us);
     if (st == ST_UNAVAILABLE && natsMsg_IsNoResponders(msg)) {
         natsMsg_Destroy(msg);
         p->cb(p->arg, ST_UNAVAILABLE, "service unavailable", NULL);
     } else {
         p->cb(p->arg, st, errmsg, msg);
     }
+    free(p->subject);
     free(p);
 }
 
@@ -647,7 +733,9 @@ static void *timer_main(void *arg)
         while (expired) {
             pending_t *p = expired;
             expired = p->next;
+            observe_call(p->subject, ST_TIMEOUT, p->start_us);
             p->cb(p->arg, ST_TIMEOUT, "deadline exceeded", NULL);
+            free(p->subject);
             free(p);
         }
         pthread_mutex_lock(&bus->amu);
@@ -700,8 +788,9 @@ status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, c
     uint64_t seq = ++bus->next_seq;
     if (!st) {
         pending_t *p = xmalloc(sizeof *p);
-        *p = (pending_t){seq, time_mono_us() + (int64_t)timeout_ms * 1000, cb, arg,
-                         bus->pending[seq % PENDING_BUCKETS]};
+        int64_t now = time_mono_us();
+        *p = (pending_t){seq, now + (int64_t)timeout_ms * 1000,   now, xstrdup(subject), cb,
+                         arg, bus->pending[seq % PENDING_BUCKETS]};
         bus->pending[seq % PENDING_BUCKETS] = p;
         bus->npending++;
     }
@@ -723,6 +812,8 @@ status_t bus_call_async(bus_t *bus, const char *subject, const bus_ctx_t *ctx, c
         pthread_mutex_unlock(&bus->amu);
         if (!p)
             return ST_OK; /* callback already ran or will run */
+        observe_call(p->subject, st, p->start_us);
+        free(p->subject);
         free(p);
     }
     return st;
@@ -818,7 +909,9 @@ status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, con
 typedef struct consumer {
     bus_t *bus;
     natsSubscription *sub;
-    char *name;
+    char *name, *stream;
+    metrics_series_t *pending, *ack_pending; /* its lag, refreshed every JS_INFO_EVERY_US */
+    int64_t next_info_us;
     int max_deliver;
     bus_js_handler_fn fn;
     void *ctx;
@@ -851,10 +944,27 @@ static void consume_one(consumer_t *c, natsMsg *msg)
     }
 }
 
+/* The consumer's lag from its info on the server: one round trip, every few seconds. */
+static void consumer_refresh_lag(consumer_t *c)
+{
+    jsConsumerInfo *ci = NULL;
+    if (time_mono_us() < c->next_info_us)
+        return;
+    c->next_info_us = time_mono_us() + JS_INFO_EVERY_US;
+    /* By name: cnats answers "invalid subscription" for a pull subscription bound to an
+     * existing consumer. A failure leaves the last value (the fetch loop logs outages). */
+    if (js_GetConsumerInfo(&ci, c->bus->js, c->stream, c->name, NULL, NULL) == NATS_OK && ci) {
+        metrics_set(c->pending, (double)ci->NumPending);
+        metrics_set(c->ack_pending, (double)ci->NumAckPending);
+    }
+    jsConsumerInfo_Destroy(ci);
+}
+
 static void *consumer_main(void *arg)
 {
     consumer_t *c = arg;
     while (!atomic_load(&c->stop)) {
+        consumer_refresh_lag(c);
         natsMsgList list = {0};
         natsStatus ns = natsSubscription_Fetch(&list, c->sub, 32, 1000, NULL);
         if (ns == NATS_OK) {
@@ -908,6 +1018,9 @@ status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, con
     }
     c->bus = bus;
     c->name = xstrdup(durable);
+    c->stream = xstrdup(stream);
+    c->pending = METRICS_GET(m_js_pending, stream, durable);
+    c->ack_pending = METRICS_GET(m_js_ack_pending, stream, durable);
     c->max_deliver = (int)cc.MaxDeliver;
     c->fn = fn;
     c->ctx = ctx;
@@ -923,6 +1036,7 @@ void bus_free(bus_t *bus)
 {
     if (!bus)
         return;
+    readiness_remove(bus_ready, bus);
     while (bus->plain) {
         plain_sub_t *p = bus->plain;
         bus->plain = p->next;
@@ -939,6 +1053,7 @@ void bus_free(bus_t *bus)
         pthread_join(c->thread, NULL);    /* a fetch returns within its 1 s wait */
         natsSubscription_Destroy(c->sub); /* not Unsubscribe: the durable consumer stays */
         free(c->name);
+        free(c->stream);
         free(c);
     }
     if (bus->sub) {
@@ -969,6 +1084,7 @@ void bus_free(bus_t *bus)
             pending_t *p = bus->pending[b];
             bus->pending[b] = p->next;
             p->cb(p->arg, ST_UNAVAILABLE, "shutting down", NULL);
+            free(p->subject);
             free(p);
         }
     }

@@ -13,9 +13,12 @@
 #include <time.h>
 
 #include "shared/log.h"
+#include "shared/metrics.h"
+#include "shared/readiness.h"
 #include "shared/util.h"
 
 #define ACQUIRE_TIMEOUT_MS 5000
+#define READY_TIMEOUT_MS   1000 /* readiness: a connection must come free within this */
 
 struct db {
     db_pool_t *pool;
@@ -31,9 +34,53 @@ struct db_pool {
     char *url;
     db_t *conns;
     int size;
+    bool registered; /* with readiness and the size metric */
     pthread_mutex_t mu;
     pthread_cond_t cv;
 };
+
+/* ---- metrics: pool use, summed over the pools of the process ------------------------------ */
+
+static metrics_series_t *m_size, *m_in_use, *m_waits, *m_wait_seconds, *m_timeouts;
+static pthread_once_t metrics_once = PTHREAD_ONCE_INIT;
+
+static void metrics_setup(void)
+{
+    m_size = metrics_get(metrics_gauge(NULL, "db_pool_connections",
+                                       "Connections the database pool may open (its size).", NULL),
+                         NULL);
+    m_in_use = metrics_get(
+        metrics_gauge(NULL, "db_pool_connections_in_use", "Pooled connections lent out now.", NULL),
+        NULL);
+    m_waits = metrics_get(metrics_counter(NULL, "db_pool_waits_total",
+                                          "Acquisitions that found every connection busy and "
+                                          "waited.",
+                                          NULL),
+                          NULL);
+    m_wait_seconds = metrics_get(metrics_counter(NULL, "db_pool_wait_seconds_total",
+                                                 "Time spent waiting for a free connection.", NULL),
+                                 NULL);
+    m_timeouts = metrics_get(metrics_counter(NULL, "db_pool_acquire_timeouts_total",
+                                             "Acquisitions that gave up: no connection came free "
+                                             "in time.",
+                                             NULL),
+                             NULL);
+}
+
+static status_t acquire_within(db_pool_t *pool, int timeout_ms, db_t **out);
+
+/* Readiness (shared/readiness.h): a pooled connection answers SELECT 1. */
+static bool db_ready(void *arg, char *why, size_t whylen)
+{
+    db_t *db = NULL;
+    status_t st = acquire_within(arg, READY_TIMEOUT_MS, &db);
+    if (!st)
+        st = db_exec_sql(db, "SELECT 1");
+    db_release(db);
+    if (st)
+        snprintf(why, whylen, "%s", st == ST_UNAVAILABLE ? "database unavailable" : status_str(st));
+    return st == ST_OK;
+}
 
 static void forget_prepared(db_t *db)
 {
@@ -93,6 +140,10 @@ status_t db_pool_new(const char *url, int size, db_pool_t **out)
         db_pool_free(pool);
         return st;
     }
+    pthread_once(&metrics_once, metrics_setup);
+    metrics_add(m_size, pool->size);
+    readiness_add("database", db_ready, pool);
+    pool->registered = true;
     *out = pool;
     return ST_OK;
 }
@@ -101,6 +152,10 @@ void db_pool_free(db_pool_t *pool)
 {
     if (!pool)
         return;
+    if (pool->registered) { /* before anything goes: a probe may be using the pool */
+        readiness_remove(db_ready, pool);
+        metrics_add(m_size, -pool->size);
+    }
     for (int i = 0; i < pool->size; i++) {
         PQfinish(pool->conns[i].conn);
         free(pool->conns[i].prepared);
@@ -112,12 +167,18 @@ void db_pool_free(db_pool_t *pool)
     free(pool);
 }
 
-status_t db_acquire(db_pool_t *pool, db_t **out)
+static status_t acquire_within(db_pool_t *pool, int timeout_ms, db_t **out)
 {
     db_t *db = NULL;
     struct timespec ts;
+    int64_t wait_from = 0;
     clock_gettime(CLOCK_REALTIME, &ts);
-    ts.tv_sec += ACQUIRE_TIMEOUT_MS / 1000;
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (ts.tv_nsec >= 1000000000) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000;
+    }
 
     pthread_mutex_lock(&pool->mu);
     while (!db) {
@@ -128,16 +189,24 @@ status_t db_acquire(db_pool_t *pool, db_t **out)
         for (int i = 0; i < pool->size && !db; i++)
             if (!pool->conns[i].busy)
                 db = &pool->conns[i];
+        if (!db && !wait_from)
+            wait_from = time_mono_us();
         if (!db && pthread_cond_timedwait(&pool->cv, &pool->mu, &ts) != 0)
             break;
     }
     if (db)
         db->busy = true;
     pthread_mutex_unlock(&pool->mu);
+    if (wait_from) {
+        metrics_inc(m_waits);
+        metrics_add(m_wait_seconds, metrics_since(wait_from));
+    }
     if (!db) {
-        LOG_ERROR("db: no free connection within %d ms", ACQUIRE_TIMEOUT_MS);
+        metrics_inc(m_timeouts);
+        LOG_ERROR("db: no free connection within %d ms", timeout_ms);
         return ST_UNAVAILABLE;
     }
+    metrics_add(m_in_use, 1);
     status_t st = connect_one(db);
     if (st) {
         db_release(db);
@@ -148,6 +217,11 @@ status_t db_acquire(db_pool_t *pool, db_t **out)
     return ST_OK;
 }
 
+status_t db_acquire(db_pool_t *pool, db_t **out)
+{
+    return acquire_within(pool, ACQUIRE_TIMEOUT_MS, out);
+}
+
 void db_release(db_t *db)
 {
     if (!db)
@@ -156,6 +230,7 @@ void db_release(db_t *db)
     if (db->in_tx || (db->conn && PQtransactionStatus(db->conn) != PQTRANS_IDLE))
         db_rollback(db);
     db_pool_t *pool = db->pool;
+    metrics_add(m_in_use, -1);
     pthread_mutex_lock(&pool->mu);
     db->busy = false;
     pthread_cond_signal(&pool->cv);

@@ -3,6 +3,7 @@
  * line is valid UTF-8 JSON whatever bytes a message holds (a cut sequence becomes U+FFFD). */
 #include "shared/log.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,17 +36,15 @@ bool log_enabled(log_level_t level)
     return level >= min_level && level < LOG_OFF;
 }
 
-void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
+static void vwrite(log_level_t level, const log_ctx_t *ctx, const log_field_t *fields,
+                   size_t nfields, const char *fmt, va_list ap)
 {
     char ts[40];
     char msg[1024];
-    va_list ap;
     buf_t b = BUF_INIT;
 
     time_format_rfc3339(time_now_ms(), ts, sizeof ts);
-    va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
 
     buf_printf(&b, "{\"time\":\"%s\",\"level\":\"%s\",\"service\":", ts, level_names[level]);
     json_put_cstr(&b, service_name);
@@ -63,8 +62,36 @@ void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
         buf_puts(&b, ",\"org_id\":");
         json_put_cstr(&b, ctx->org_id);
     }
+    for (size_t i = 0; i < nfields; i++) {
+        buf_putc(&b, ',');
+        json_put_cstr(&b, fields[i].key);
+        buf_putc(&b, ':');
+        if (fields[i].is_num && isfinite(fields[i].num))
+            buf_printf(&b, "%.15g", fields[i].num);
+        else if (fields[i].is_num)
+            buf_puts(&b, "null");
+        else
+            json_put_cstr(&b, fields[i].str ? fields[i].str : "");
+    }
     buf_puts(&b, "}\n");
     ssize_t w = write(STDERR_FILENO, b.data, b.len);
     (void)w;
     buf_cleanup(&b);
+}
+
+void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwrite(level, ctx, NULL, 0, fmt, ap);
+    va_end(ap);
+}
+
+void log_write_fields(log_level_t level, const log_ctx_t *ctx, const log_field_t *fields,
+                      size_t nfields, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vwrite(level, ctx, fields, nfields, fmt, ap);
+    va_end(ap);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "shared/log.h"
+#include "shared/metrics.h"
 #include "shared/util.h"
 
 #define SCHEMA_MAX     48 /* "<schema>_outbox" must fit a 63-byte channel name */
@@ -30,7 +31,7 @@
 typedef struct stmts {
     char *schema;
     char channel[SCHEMA_MAX + 8];
-    db_stmt_t add, applied, fetch, sent, failed, purge;
+    db_stmt_t add, applied, fetch, sent, failed, purge, unsent;
     struct stmts *next;
 } stmts_t;
 
@@ -63,6 +64,9 @@ struct outbox_relay {
     int backoff_ms; /* 0 when the last pass succeeded */
     int64_t next_purge_us;
     atomic_uint_fast64_t notifies, polls, published, failures;
+    /* metrics: outbox_unsent_events is this replica's view: the backlog while it relays the
+     * schema, 0 while another replica does */
+    metrics_series_t *m_unsent, *m_published, *m_failures;
 };
 
 static bool schema_ok(const char *schema)
@@ -127,6 +131,9 @@ static status_t stmts_for(PGconn *conn, const char *schema, stmts_t **out)
               "UPDATE %s.outbox SET sent_at = now() WHERE id = ANY($1::uuid[])", q);
     stmt_init(&s->failed, n, "failed", 2,
               "UPDATE %s.outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1::uuid",
+              q);
+    /* Served by the partial index outbox_unsent. */
+    stmt_init(&s->unsent, n, "unsent", 0, "SELECT count(*) FROM %s.outbox WHERE sent_at IS NULL",
               q);
     stmt_init(&s->purge, n, "purge", 0,
               "DELETE FROM %s.outbox WHERE sent_at < now() - make_interval(days => %d)", q,
@@ -327,8 +334,10 @@ static status_t relay_batch(outbox_relay_t *r, bool *more)
     const char *lp[] = {r->schema};
     if ((st = db_exec(db, &RELAY_LOCK, lp, &res)))
         goto done;
-    if (!db_get_bool(res, 0, 0))
+    if (!db_get_bool(res, 0, 0)) {
+        metrics_set(r->m_unsent, 0);
         goto done; /* another replica is relaying this schema; its commit wakes us too */
+    }
     PQclear(res);
     res = NULL;
     /* SKIP LOCKED is a second guard: no two relays ever hold the same row. */
@@ -349,6 +358,7 @@ static status_t relay_batch(outbox_relay_t *r, bool *more)
         PQfreemem(data);
         if (pub) {
             atomic_fetch_add(&r->failures, 1);
+            metrics_inc(r->m_failures);
             if (!r->failing)
                 LOG_WARN("outbox: %s: event %s held back, retrying: %s", r->schema, id, err);
             const char *fp[] = {id, err};
@@ -365,8 +375,20 @@ static status_t relay_batch(outbox_relay_t *r, bool *more)
         if ((st = db_exec(db, &r->stmts->sent, sp, NULL)))
             goto done;
     }
+    /* The backlog: none when a short batch all went out, else counted (a full batch or a
+     * failure is rare, and the count reads only the partial index of unsent rows). */
+    long long unsent = 0;
+    if (pub || n == OUTBOX_BATCH) {
+        PQclear(res);
+        res = NULL;
+        if ((st = db_exec(db, &r->stmts->unsent, NULL, &res)))
+            goto done;
+        unsent = db_get_int(res, 0, 0);
+    }
     if ((st = db_commit(db)))
         goto done;
+    metrics_set(r->m_unsent, (double)unsent);
+    metrics_add(r->m_published, sent);
     atomic_fetch_add(&r->published, (uint_fast64_t)sent);
     st = pub;
     *more = !pub && n == OUTBOX_BATCH;
@@ -483,6 +505,19 @@ status_t outbox_relay_start(const char *database_url, db_pool_t *pool, bus_t *bu
     }
     r->schema = xstrdup(schema);
     snprintf(r->channel, sizeof r->channel, "%s_outbox", schema);
+    r->m_unsent = METRICS_GET(metrics_gauge(NULL, "outbox_unsent_events",
+                                            "Outbox rows not yet published to JetStream, seen by "
+                                            "the replica relaying the schema (others report 0).",
+                                            "schema"),
+                              schema);
+    r->m_published =
+        METRICS_GET(metrics_counter(NULL, "outbox_published_total",
+                                    "Outbox rows published and marked sent.", "schema"),
+                    schema);
+    r->m_failures =
+        METRICS_GET(metrics_counter(NULL, "outbox_publish_failures_total",
+                                    "Failed attempts to publish an outbox row.", "schema"),
+                    schema);
     if ((st = listen_open(r)) || (st = stmts_for(r->listen, schema, &r->stmts)))
         goto done;
     if (natsConnection_JetStream(&r->js, bus_nats(bus), NULL) != NATS_OK ||

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "shared/config.h"
+#include "shared/healthsrv.h"
 #include "shared/outbox.h"
 #include "shared/util.h"
 
@@ -91,9 +92,10 @@ int svc_main(const svc_spec_t *spec, svc_t *out)
     started = true; /* stop runs from here on, so it must undo a start that failed halfway */
     if (spec->start && spec->start(svc))
         goto done;
-    /* The health server (HEALTH_PORT: /healthz, /readyz, /metrics) starts here, from the bus
-     * and the pool of svc, once the libshared module healthsrv exists. */
-    if (bus_serve(svc->bus, spec->desc, spec->methods, spec->n_methods, svc, (int)s.workers))
+    /* The health server (HEALTH_PORT: /healthz, /readyz, /metrics): its readiness checks are the
+     * bus and the pool, which registered themselves when they were opened. */
+    if (healthsrv_start(spec->name) ||
+        bus_serve(svc->bus, spec->desc, spec->methods, spec->n_methods, svc, (int)s.workers))
         goto done;
     LOG_INFO("%s: ready", spec->name);
     sigwait(&sigs, &sig);

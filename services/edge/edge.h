@@ -91,6 +91,7 @@ typedef struct pss {
     bool discard_body; /* over the limit: drop the body, then answer 413 */
     char request_id[40];
     char client_ip[64];
+    int64_t started_us; /* metrics.c: monotonic start of the exchange (or the socket), 0 = none */
     char token_hash[65];
     char token[256]; /* raw credential until verify has been sent, then wiped */
     bool has_token;
@@ -186,6 +187,13 @@ void health_start_ready(struct lws *wsi, pss_t *pss);
 void health_ready_reply(pss_t *pss, cq_item_t *item);
 void openapi_build(buf_t *out);
 int static_serve(struct lws *wsi, pss_t *pss); /* 0 handled, <0 close */
+
+/* metrics.c: request metrics and the access log (start: on_http; done: edge_pss_reset, answered
+ * or not; ws: opened and closed in ws.c). lwslog.c: lws's messages into the JSON log. */
+void edge_metrics_request_start(pss_t *pss);
+void edge_metrics_request_done(pss_t *pss);
+void edge_metrics_ws(pss_t *pss, bool open);
+void edge_lws_log_init(void);
 
 /* security.c */
 bool edge_origin_allowed(struct lws *wsi);

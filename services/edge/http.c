@@ -44,6 +44,7 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *uri)
     int uri_len = 0;
 
     edge_pss_reset(pss);
+    edge_metrics_request_start(pss);
     pss->wsi = wsi;
     pss->method = lws_http_get_uri_and_method(wsi, &uri_ptr, &uri_len);
     pss->path = xstrdup(uri);

@@ -9,6 +9,7 @@
 #include "edge.h"
 #include "shared/config.h"
 #include "shared/crypto.h"
+#include "shared/healthsrv.h"
 #include "shared/log.h"
 
 edge_t edge;
@@ -87,7 +88,7 @@ int main(void)
     int rc = 1;
 
     log_init("edge", config_str("LOG_LEVEL", "info"));
-    lws_set_log_level(LLL_ERR, NULL);
+    edge_lws_log_init();
     if (crypto_init() || load_config(&edge.cfg))
         return 2;
     routes_init();
@@ -116,7 +117,7 @@ int main(void)
         goto done;
     if (subscribe(SUBJ_NOTIFY_USER_ALL, CQ_NOTIFY, &edge.notify_user_sub) ||
         subscribe(SUBJ_NOTIFY_ORG_ALL, CQ_NOTIFY, &edge.notify_org_sub) ||
-        subscribe(SUBJ_AUTH_REVOKED, CQ_REVOKE, &edge.revoke_sub))
+        subscribe(SUBJ_AUTH_REVOKED, CQ_REVOKE, &edge.revoke_sub) || healthsrv_start("edge"))
         goto done;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

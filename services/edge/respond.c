@@ -131,6 +131,7 @@ int edge_write_response(struct lws *wsi, pss_t *pss)
 
 void edge_pss_reset(pss_t *pss)
 {
+    edge_metrics_request_done(pss); /* the exchange ends here, answered or not */
     inflight_forget(pss);
     free(pss->path);
     free(pss->query);

@@ -66,6 +66,8 @@ int static_serve(struct lws *wsi, pss_t *pss)
                                  : "cache-control: public, max-age=31536000, immutable\r\n";
     const char *extra = str_has_prefix(uri, "/assets/") ? cache : "cache-control: no-cache\r\n";
     pss->serving_file = true;
+    pss->status = 200; /* for the access log and metrics: lws sends the file */
+    pss->resp_sent = (size_t)sb.st_size;
     int n = lws_serve_http_file(wsi, file, mime_of(file), extra, (int)strlen(extra));
     if (n < 0)
         return -1;

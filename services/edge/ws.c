@@ -41,6 +41,7 @@ void ws_established(struct lws *wsi, pss_t *pss)
     snprintf(pss->request_id, sizeof pss->request_id, "ws-%llu",
              (unsigned long long)++edge.next_seq);
     edge_client_ip(wsi, pss->client_ip, sizeof pss->client_ip);
+    edge_metrics_ws(pss, true);
     if (!edge_credential(wsi, pss)) {
         ws_close(wsi, 4401, "unauthorized");
         return;
@@ -79,6 +80,7 @@ void ws_verified(struct lws *wsi, pss_t *pss, cq_item_t *item)
 
 void ws_closed(pss_t *pss)
 {
+    edge_metrics_ws(pss, false);
     inflight_forget(pss);
     if (pss->ws_authed) {
         if (pss->ws_prev)

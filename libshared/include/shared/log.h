@@ -13,6 +13,7 @@
 #define SHARED_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 typedef enum { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF } log_level_t;
 
@@ -29,6 +30,21 @@ const char *log_service(void);
 bool log_enabled(log_level_t level);
 void log_write(log_level_t level, const log_ctx_t *ctx, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Extra fields of a line (an access log's status, duration_ms, ...): a string (NULL is written
+ * as "") or, when str is NULL through LOG_NUM, a number. Keys are plain ASCII identifiers. */
+typedef struct {
+    const char *key;
+    const char *str;
+    double num;
+    bool is_num;
+} log_field_t;
+#define LOG_STR(k, v) ((log_field_t){(k), (v), 0, false})
+#define LOG_NUM(k, v) ((log_field_t){(k), NULL, (double)(v), true})
+/* log_write with fields after the context ones; whatever bytes the strings hold, the line stays
+ * one valid JSON object (invalid UTF-8 becomes U+FFFD). Check log_enabled first. */
+void log_write_fields(log_level_t level, const log_ctx_t *ctx, const log_field_t *fields,
+                      size_t nfields, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 #define LOG_AT(lvl, ctx, ...)                                                                      \
     do {                                                                                           \

@@ -440,3 +440,32 @@ Test(log, concurrent_lines_never_interleave)
     }
     json_decref(lines);
 }
+
+/* ---- extra fields (the edge's access log) ------------------------------------------------------
+ */
+
+Test(log, extra_fields_stay_valid_json)
+{
+    json_t *lines;
+    log_init("edge", "info");
+    log_ctx_t ctx = {.request_id = "r1", .org_id = "o1"};
+    log_field_t f[] = {
+        LOG_STR("path", "/api/\xff\"x\\\n\x01y"),
+        LOG_NUM("status", 404),
+        LOG_NUM("duration_ms", 1.25),
+        LOG_STR("client_ip", NULL),
+        LOG_NUM("nan", 0.0 / 0.0),
+    };
+    CAPTURE(lines, log_write_fields(LOG_INFO, &ctx, f, ARRAY_LEN(f), "GET %s", "/x"));
+    cr_assert_eq(json_array_size(lines), 1);
+    json_t *o = json_array_get(lines, 0);
+    cr_assert_str_eq(field(o, "msg"), "GET /x");
+    cr_assert_str_eq(field(o, "request_id"), "r1");
+    cr_assert_str_eq(field(o, "org_id"), "o1");
+    cr_assert_str_eq(field(o, "path"), "/api/\xef\xbf\xbd\"x\\\n\x01y");
+    cr_assert_eq(json_integer_value(json_object_get(o, "status")), 404);
+    cr_assert_float_eq(json_real_value(json_object_get(o, "duration_ms")), 1.25, 1e-9);
+    cr_assert_str_eq(field(o, "client_ip"), "");
+    cr_assert(json_is_null(json_object_get(o, "nan")), "a number that is not finite is null");
+    json_decref(lines);
+}

@@ -5,7 +5,7 @@
  * changes through its outbox like the others. */
 #include <pthread.h>
 
-#include "agents_helpers.h"
+#include "tests/integration/agents/agents_helpers.h"
 #include "proto/common.pb-c.h"
 #include "shared/bus.h"
 #include "shared/names.h"
