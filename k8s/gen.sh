@@ -69,6 +69,10 @@ spec:
     matchLabels: {app.kubernetes.io/name: $name}
   template:
     metadata:
+      annotations:
+        prometheus.io/scrape: "true"
+        prometheus.io/port: "9090"
+        prometheus.io/path: /metrics
       labels:
         app.kubernetes.io/name: $name
         app.kubernetes.io/part-of: agents-platform

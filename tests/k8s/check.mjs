@@ -53,6 +53,7 @@ async function mustCatch(name, rule, objs, mutate) {
 const find = (objs, kind, name) => objs.find((o) => o.kind === kind && o.metadata.name === name);
 const podOf = (objs, name) => find(objs, 'Deployment', name).spec.template.spec;
 const services = readdirSync(join(repo, 'services')).filter((s) => existsSync(join(repo, 'services', s, 'main.c'))).sort();
+const dbServices = services.filter((s) => existsSync(join(repo, 'services', s, 'migrations')));
 
 await check('k8s/services is up to date with k8s/gen.sh', () => {
   const r = spawnSync(join(repo, 'k8s/gen.sh'), ['--check'], { encoding: 'utf8' });
@@ -102,7 +103,7 @@ await mustCatch('a misspelt field', async (os) => (await Promise.all(os.map(unkn
   (os) => { podOf(os, 'auth').containers[0].readinesProbe = podOf(os, 'auth').containers[0].readinessProbe; });
 
 for (const [name, rule] of Object.entries(RULES)) await check(`rule ${name}`, () => rule(objs));
-await check(`rule everyService (${services.join(', ')})`, () => everyService(objs, services));
+await check(`rule everyService (${services.join(', ')})`, () => everyService(objs, services, dbServices));
 
 await mustCatch('a writable root filesystem', RULES.restrictedSecurity, objs,
   (os) => { podOf(os, 'rag').containers[0].securityContext.readOnlyRootFilesystem = false; });
@@ -126,7 +127,11 @@ await mustCatch('an Ingress without TLS', RULES.secretsAndTls, objs,
   (os) => { delete find(os, 'Ingress', 'edge').spec.tls; });
 await mustCatch('one stream replica', RULES.busAndConfig, objs,
   (os) => { find(os, 'ConfigMap', 'platform-config').data.JS_REPLICAS = '1'; });
-await mustCatch('a service without Deployment', (os) => everyService(os, [...services, 'billing']), objs, () => {});
+await mustCatch('a service without Deployment', (os) => everyService(os, [...services, 'billing'], dbServices), objs, () => {});
+await mustCatch('a database port open to the edge', RULES.networkPolicies, objs,
+  (os) => { find(os, 'NetworkPolicy', 'db-clients').spec.podSelector = { matchLabels: { 'bus-client': 'true' } }; });
+await mustCatch('the edge labelled as a database client', (os) => everyService(os, services, dbServices), objs,
+  (os) => { find(os, 'Deployment', 'edge').spec.template.metadata.labels['db-client'] = 'true'; });
 
 await check("an unquoted '?' in a flow mapping is a YAML error", () => {
   try {

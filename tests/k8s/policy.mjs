@@ -111,6 +111,14 @@ export function networkPolicies(objs) {
   for (const d of ofKind(objs, 'Deployment')) {
     if (d.spec.template.metadata.labels?.['bus-client'] !== 'true') out.push(`${name(d)}: not labelled bus-client`);
   }
+  // Port 5432 is opened only to db-client pods.
+  for (const p of pols) {
+    const db = (p.spec.egress ?? []).some((r) => (r.ports ?? []).some((x) => x.port === 5432));
+    const sel = p.spec.podSelector?.matchLabels ?? {};
+    if (db && (Object.keys(sel).length !== 1 || sel['db-client'] !== 'true')) {
+      out.push(`NetworkPolicy/${p.metadata.name}: opens 5432 to pods other than db-client`);
+    }
+  }
   return out;
 }
 
@@ -151,8 +159,9 @@ export function busAndConfig(objs) {
   return out;
 }
 
-// Every services/<name> has a Deployment running /app/bin/<name> from the platform image.
-export function everyService(objs, services) {
+// Every services/<name> has a Deployment running /app/bin/<name> from the platform image, labelled
+// db-client=true exactly when it has a database (dbServices: those with migrations).
+export function everyService(objs, services, dbServices = []) {
   const out = [];
   for (const s of services) {
     const d = ofKind(objs, 'Deployment').find((x) => x.metadata.name === s);
@@ -160,6 +169,8 @@ export function everyService(objs, services) {
     if (!d) out.push(`service ${s}: no Deployment`);
     else if (c.command?.[0] !== `/app/bin/${s}` || !c.image.startsWith('platform:')) {
       out.push(`service ${s}: does not run /app/bin/${s} from the platform image`);
+    } else if ((d.spec.template.metadata.labels?.['db-client'] === 'true') !== dbServices.includes(s)) {
+      out.push(`service ${s}: db-client label does not match whether it has migrations`);
     }
   }
   return out;
