@@ -3,7 +3,7 @@
 // source exists and reaches the build context, the packages agree with infra/packages.txt and
 // with what the built binaries link, the console is built and copied where the edge looks).
 import { existsSync, readFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 // Instructions of a Dockerfile: [{op, args, line}], continuation lines joined, comments dropped.
@@ -141,7 +141,14 @@ export function runtimePackages(text) {
 // The Debian packages holding the shared libraries a binary links directly (readelf NEEDED,
 // resolved by ldd, owned per dpkg). Sanitizer runtimes and the C library are left out: the
 // release build links neither libasan nor libubsan, and the base image has libc6.
+const linked = new Map(); // bin -> its packages (dpkg -S is slow: ask once per binary)
+
 export function linkedPackages(bin) {
+  if (!linked.has(bin)) linked.set(bin, findLinkedPackages(bin));
+  return linked.get(bin);
+}
+
+function findLinkedPackages(bin) {
   const needed = execFileSync('readelf', ['-d', bin], { encoding: 'utf8' })
     .split('\n').map((l) => /\(NEEDED\).*\[(.+)\]/.exec(l)?.[1]).filter(Boolean);
   const paths = new Map();
@@ -149,20 +156,26 @@ export function linkedPackages(bin) {
     const m = /^\s*(\S+) => (\S+)/.exec(l);
     if (m) paths.set(m[1], m[2]);
   }
-  const pkgs = new Set();
-  for (const lib of needed) {
-    if (/^lib(asan|ubsan|c|m|pthread|dl|rt|gcc_s)\.so/.test(lib)) continue;
+  const libs = needed.filter((lib) => !/^lib(asan|ubsan|c|m|pthread|dl|rt|gcc_s)\.so/.test(lib));
+  const candidates = libs.flatMap((lib) => {
     const p = paths.get(lib);
     if (!p) throw new Error(`${bin}: ${lib} not found by ldd`);
-    let owner = null;
-    for (const cand of [p, p.replace(/^\/lib\//, '/usr/lib/'), p.replace(/^\/usr\/lib\//, '/lib/')]) {
-      try {
-        owner = execFileSync('dpkg', ['-S', cand], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-        break;
-      } catch { /* try the other path of the merged /usr */ }
-    }
+    return [p, p.replace(/^\/lib\//, '/usr/lib/'), p.replace(/^\/usr\/lib\//, '/lib/')];
+  });
+  // One dpkg call for all (it exits 1 for the paths of the merged /usr it does not know).
+  const owners = new Map();
+  const r = spawnSync('dpkg', ['-S', ...new Set(candidates)], { encoding: 'utf8' });
+  for (const l of r.stdout.split('\n')) {
+    const m = /^([^:]+)(:[^:]+)?: (.+)$/.exec(l);
+    if (m) owners.set(m[3], m[1]);
+  }
+  const pkgs = new Set();
+  for (const lib of libs) {
+    const p = paths.get(lib);
+    const owner = [p, p.replace(/^\/lib\//, '/usr/lib/'), p.replace(/^\/usr\/lib\//, '/lib/')]
+      .map((c) => owners.get(c)).find(Boolean);
     if (!owner) throw new Error(`${bin}: no Debian package owns ${p}`);
-    pkgs.add(owner.split(':')[0]);
+    pkgs.add(owner);
   }
   return [...pkgs];
 }
