@@ -14,6 +14,7 @@
 #   make bench      build optimised and print the benchmark figures
 #   make web        build the web console into web/dist (npm ci only when the lock file changed)
 #   make format     clang-format every C file
+#   make k8s        regenerate k8s/services/ (the manifests of every service) after adding one
 #
 # Variables: BUILD (output dir), SANITIZE (e.g. address,undefined), V=1 (show commands).
 
@@ -209,7 +210,7 @@ run-check-c: all format-check
 
 # ---- top-level targets ------------------------------------------------------------------------
 .PHONY: all build tests deps run test check bench format format-check clean web unit integration \
-        tsan check-c run-unit run-integration run-check-c
+        tsan check-c run-unit run-integration run-check-c k8s
 .DEFAULT_GOAL := all
 
 build: $(SERVICE_BINS) $(TOOL_BINS)
@@ -243,6 +244,11 @@ format:
 format-check:
 	$(Q)bad=$$(for f in $(C_SOURCES); do clang-format --dry-run -Werror "$$f" >/dev/null 2>&1 || echo "$$f"; done); \
 	if [ -n "$$bad" ]; then echo "not clang-formatted (run make format):"; echo "$$bad"; exit 1; fi
+
+# k8s/services/<name>.yaml for every services/<name>/main.c, from one template (committed;
+# tests/k8s/check.mjs fails when they are stale).
+k8s:
+	$(Q)k8s/gen.sh
 
 clean:
 	rm -rf build web/dist

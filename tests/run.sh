@@ -90,6 +90,25 @@ count() {
     fi
 }
 
+# count_summary <label> <exit status> <output file>: adds the counts of a runner that closes with
+# "<label>: N passed, M failed" (devstack test, tests/k8s/check.mjs) to the totals.
+count_summary() {
+    local label=$1 rc=$2 out=$3 line p=0 f=0
+    line=$(grep -E "^$label: [0-9]+ passed, [0-9]+ failed\$" "$out" | tail -n 1 || true)
+    if [ -n "$line" ]; then
+        p=$(echo "$line" | sed -E 's/^[^:]*: ([0-9]+) passed.*/\1/')
+        f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+    fi
+    if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
+        f=1
+    fi
+    passed=$((passed + p))
+    failed=$((failed + f))
+    if [ "$f" -gt 0 ]; then
+        failures+=("$label ($f failed; exit status $rc)")
+    fi
+}
+
 units=()
 if [ "$mode" != integration ]; then
     if [ -n "${UNIT_BINS:-}" ]; then
@@ -137,6 +156,19 @@ if [ "$mode" = all ]; then
     fi
 fi
 
+# The Kubernetes manifests and the image (tests/k8s/check.mjs: rendering, schemas, policy rules,
+# Dockerfile lint). Its npm packages are installed with npm ci when the lock file is newer than
+# the installed tree, as for web/.
+if [ "$mode" = all ]; then
+echo "=== k8s (manifests and image)"
+set +e
+(cd tests/k8s && { [ node_modules/.package-lock.json -nt package-lock.json ] ||
+    npm ci --no-audit --no-fund --loglevel=error; } && node check.mjs) 2>&1 </dev/null | tee "$work/out"
+rc=${PIPESTATUS[0]}
+set -e
+count_summary k8s "$rc" "$work/out"
+fi
+
 integ=()
 if [ "$mode" != unit ]; then
     if [ -n "${INTEG_BINS:-}" ]; then
@@ -154,21 +186,7 @@ if [ "${#integ[@]}" -gt 0 ]; then
     "$BUILD/bin/devstack" test "${integ[@]}" 2>&1 </dev/null | tee "$work/integ"
     rc=${PIPESTATUS[0]}
     set -e
-    line=$(grep -E '^integration: [0-9]+ passed, [0-9]+ failed$' "$work/integ" | tail -n 1 || true)
-    p=0
-    f=0
-    if [ -n "$line" ]; then
-        p=$(echo "$line" | sed -E 's/^integration: ([0-9]+) passed.*/\1/')
-        f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
-    fi
-    if [ "$f" -eq 0 ] && [ "$rc" -ne 0 ]; then
-        f=1
-    fi
-    passed=$((passed + p))
-    failed=$((failed + f))
-    if [ "$f" -gt 0 ]; then
-        failures+=("integration ($f failed; devstack exit status $rc)")
-    fi
+    count_summary integration "$rc" "$work/integ"
 fi
 
 if [ "${#failures[@]}" -gt 0 ]; then

@@ -861,6 +861,12 @@ status_t bus_publish(bus_t *bus, const char *subject, const void *data, size_t l
 
 status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjects)
 {
+    return bus_js_ensure_stream_limits(bus, stream, subjects, NULL);
+}
+
+status_t bus_js_ensure_stream_limits(bus_t *bus, const char *stream, const char *subjects,
+                                     const bus_js_limits_t *limits)
+{
     jsStreamConfig cfg;
     jsStreamInfo *si = NULL;
     jsErrCode jerr = 0;
@@ -881,6 +887,14 @@ status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjec
     cfg.Subjects = list;
     cfg.SubjectsLen = n;
     cfg.Storage = js_FileStorage;
+    if (limits && limits->replicas > 0)
+        cfg.Replicas = limits->replicas;
+    if (limits && limits->max_age_s > 0)
+        cfg.MaxAge = (limits->max_age_s < INT64_MAX / 1000000000LL ? limits->max_age_s
+                                                                   : INT64_MAX / 1000000000LL) *
+                     1000000000LL; /* nanoseconds */
+    if (limits && limits->max_bytes > 0)
+        cfg.MaxBytes = limits->max_bytes;
     natsStatus ns = js_AddStream(&si, bus->js, &cfg, NULL, &jerr);
     if (ns != NATS_OK && jerr == JSStreamNameExistErr)
         ns = js_UpdateStream(&si, bus->js, &cfg, NULL, &jerr);

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "shared/config.h"
 #include "shared/log.h"
 #include "shared/metrics.h"
 #include "shared/util.h"
@@ -59,9 +60,10 @@ struct outbox_relay {
     int wake[2];    /* self-pipe: outbox_relay_stop writes one byte */
     pthread_t thread;
     atomic_bool stop;
-    bool stream_ok; /* EVENTS ensured since the last "no responders" */
-    bool failing;   /* in a streak of failures (logged once) */
-    int backoff_ms; /* 0 when the last pass succeeded */
+    bus_js_limits_t limits; /* of EVENTS, from the environment at start */
+    bool stream_ok;         /* EVENTS ensured since the last "no responders" */
+    bool failing;           /* in a streak of failures (logged once) */
+    int backoff_ms;         /* 0 when the last pass succeeded */
     int64_t next_purge_us;
     atomic_uint_fast64_t notifies, polls, published, failures;
     /* metrics: outbox_unsent_events is this replica's view: the backlog while it relays the
@@ -325,7 +327,8 @@ static status_t relay_batch(outbox_relay_t *r, bool *more)
 
     *more = false;
     if (!r->stream_ok) {
-        if ((st = bus_js_ensure_stream(r->bus, OUTBOX_STREAM, OUTBOX_STREAM_SUBJECT)))
+        if ((st = bus_js_ensure_stream_limits(r->bus, OUTBOX_STREAM, OUTBOX_STREAM_SUBJECT,
+                                              &r->limits)))
             goto done;
         r->stream_ok = true;
     }
@@ -489,6 +492,28 @@ static void *relay_main(void *arg)
     return NULL;
 }
 
+status_t outbox_stream_limits(bus_js_limits_t *out)
+{
+    int64_t replicas, age, bytes;
+    status_t st;
+    if ((st = config_int("JS_REPLICAS", 1, 1, 5, &replicas)) ||
+        (st = config_int("JS_EVENTS_MAX_AGE", OUTBOX_STREAM_MAX_AGE_S, OUTBOX_STREAM_MIN_AGE_S,
+                         INT32_MAX, &age)) ||
+        (st = config_int("JS_EVENTS_MAX_BYTES", OUTBOX_STREAM_MAX_BYTES, 1 << 20, INT64_MAX,
+                         &bytes)))
+        return st;
+    *out = (bus_js_limits_t){.replicas = (int)replicas, .max_age_s = age, .max_bytes = bytes};
+    return ST_OK;
+}
+
+status_t outbox_ensure_stream(bus_t *bus)
+{
+    bus_js_limits_t limits;
+    status_t st = outbox_stream_limits(&limits);
+    return st ? st
+              : bus_js_ensure_stream_limits(bus, OUTBOX_STREAM, OUTBOX_STREAM_SUBJECT, &limits);
+}
+
 status_t outbox_relay_start(const char *database_url, db_pool_t *pool, bus_t *bus,
                             const char *schema, outbox_relay_t **out)
 {
@@ -499,6 +524,9 @@ status_t outbox_relay_start(const char *database_url, db_pool_t *pool, bus_t *bu
     r->url = xstrdup(database_url);
     r->pool = pool;
     r->bus = bus;
+    if ((st = outbox_stream_limits(&r->limits)))
+        goto done;
+    st = ST_INVALID;
     if (!schema_ok(schema)) {
         LOG_ERROR("outbox: invalid schema name");
         goto done;

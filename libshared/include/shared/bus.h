@@ -164,8 +164,19 @@ status_t bus_publish(bus_t *bus, const char *subject, const void *data, size_t l
 
 /* ---- JetStream ------------------------------------------------------------------------------ */
 
-/* Creates or updates a stream capturing `subjects` (comma separated). */
+/* Retention and copies of a stream; a zero field keeps the server's default (one copy, no age or
+ * size limit). */
+typedef struct {
+    int replicas;      /* copies in a NATS cluster, 1..5 (a single server takes only 1) */
+    int64_t max_age_s; /* messages older than this many seconds are dropped */
+    int64_t max_bytes; /* above this size the oldest messages are dropped */
+} bus_js_limits_t;
+
+/* Creates or updates a stream capturing `subjects` (comma separated), without limits. */
 status_t bus_js_ensure_stream(bus_t *bus, const char *stream, const char *subjects);
+/* The same with limits (NULL: none). Updating a stream to fewer limits removes them. */
+status_t bus_js_ensure_stream_limits(bus_t *bus, const char *stream, const char *subjects,
+                                     const bus_js_limits_t *limits);
 /* Publishes and waits for the PubAck; msg_id (may be NULL) dedups within the stream window. */
 status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, const void *data,
                         size_t len);

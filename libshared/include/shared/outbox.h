@@ -51,6 +51,7 @@
  *         db_release(db);   // rolls back what was not committed
  *         return st;        // ST_OK acks; a failure naks and the message comes again
  *     }
+ *     outbox_ensure_stream(bus);   // the stream with its limits, before consuming
  *     bus_js_consume(bus, "EVENTS", "rag_agent_created", "evt.agents.agent.created", 10,
  *                    on_agent_created, svc);
  */
@@ -71,6 +72,11 @@
 #define OUTBOX_POLL_MS        1000 /* safety poll against lost notifications */
 #define OUTBOX_BACKOFF_MAX_MS 5000 /* cap of the retry backoff after a failed publish */
 #define OUTBOX_KEEP_DAYS      7    /* sent rows older than this are deleted (hourly) */
+/* EVENTS retention defaults (JS_EVENTS_MAX_AGE, JS_EVENTS_MAX_BYTES); the age must cover the
+ * stream's 2-minute duplicate window. */
+#define OUTBOX_STREAM_MAX_AGE_S (7 * 24 * 3600)
+#define OUTBOX_STREAM_MIN_AGE_S 120
+#define OUTBOX_STREAM_MAX_BYTES (1LL << 30)
 
 /* Checks that <schema>.outbox and <schema>.events_applied exist: a migration of the service
  * creates them (services/agents/migrations/002_outbox.sql is the one to copy, with the schema
@@ -95,6 +101,15 @@ status_t outbox_add(db_t *db, const char *schema, const char *subject, const cha
 status_t outbox_applied(db_t *db, const char *schema, const char *consumer, const char *msg_id,
                         bool *first_time /* OUT */);
 
+/* The EVENTS stream's settings, read from the environment: JS_REPLICAS (copies, 1..5, default 1;
+ * 3 on the 3-node cluster of k8s/), JS_EVENTS_MAX_AGE (seconds, >= 120, default 7 days),
+ * JS_EVENTS_MAX_BYTES (>= 1 MiB, default 1 GiB). ST_INVALID (logged, naming the key) when one is
+ * malformed or out of range. */
+status_t outbox_stream_limits(bus_js_limits_t *out /* OUT */);
+/* Creates or updates EVENTS with those settings. Consumers call it rather than
+ * bus_js_ensure_stream, which would drop the limits. */
+status_t outbox_ensure_stream(bus_t *bus);
+
 typedef struct outbox_relay outbox_relay_t;
 
 typedef struct {
@@ -106,7 +121,8 @@ typedef struct {
 
 /* Starts the relay thread of `schema`: it LISTENs on a dedicated connection to database_url
  * (ST_UNAVAILABLE when it cannot connect now) and publishes through pool and bus, which are
- * borrowed and must outlive the relay. Ensures the EVENTS stream (again after failures). */
+ * borrowed and must outlive the relay. Ensures the EVENTS stream with outbox_stream_limits
+ * (again after failures); ST_INVALID when those settings are malformed. */
 status_t outbox_relay_start(const char *database_url, db_pool_t *pool, bus_t *bus,
                             const char *schema, outbox_relay_t **out);
 /* Stops the thread (promptly, unless a publish is waiting for its PubAck: up to 5 s), closes

@@ -1,6 +1,7 @@
 /* test_bus_js.c - JetStream helpers against the real nats-server: a stream, deduplicated
  * publishing, and a durable pull consumer that acks, retries and gives up as its handler says,
- * and resumes where it stopped after its process (here: its bus connection) goes away. */
+ * and resumes where it stopped after its process (here: its bus connection) goes away; stream
+ * limits (age, size, copies) reach the server and are updated in place. */
 #include <criterion/criterion.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -108,5 +109,50 @@ Test(bus_js, publish_dedup_consume_retry_terminate_resume)
     usleep(500 * 1000);
     cr_assert_eq(count(&r, "one"), 1, "acknowledged messages are not delivered again");
     cr_assert_eq(count(&r, "two"), 1);
+    bus_free(bus);
+}
+
+static jsStreamConfig *stream_config(bus_t *bus, const char *stream, jsStreamInfo **si)
+{
+    jsCtx *js = NULL;
+    cr_assert_eq(natsConnection_JetStream(&js, bus_nats(bus), NULL), NATS_OK);
+    cr_assert_eq(js_GetStreamInfo(si, js, stream, NULL, NULL), NATS_OK);
+    jsCtx_Destroy(js);
+    return (*si)->Config;
+}
+
+Test(bus_js, stream_limits_are_set_and_updated)
+{
+    char id[37], stream[64], subject[96];
+    jsStreamInfo *si = NULL;
+    uuid_new(id);
+    snprintf(stream, sizeof stream, "L_%.8s", id);
+    snprintf(subject, sizeof subject, "limits.%.8s.>", id);
+    log_init("test", "off"); /* the refused case logs an error */
+    bus_t *bus = js_connect();
+
+    bus_js_limits_t l = {.replicas = 1, .max_age_s = 3600, .max_bytes = 1 << 20};
+    cr_assert_eq(bus_js_ensure_stream_limits(bus, stream, subject, &l), ST_OK);
+    jsStreamConfig *c = stream_config(bus, stream, &si);
+    cr_assert_eq(c->MaxAge, 3600LL * 1000000000LL);
+    cr_assert_eq(c->MaxBytes, 1 << 20);
+    cr_assert_eq(c->Replicas, 1);
+    jsStreamInfo_Destroy(si);
+
+    l.max_age_s = 7200;
+    cr_assert_eq(bus_js_ensure_stream_limits(bus, stream, subject, &l), ST_OK, "updated in place");
+    c = stream_config(bus, stream, &si);
+    cr_assert_eq(c->MaxAge, 7200LL * 1000000000LL);
+    jsStreamInfo_Destroy(si);
+
+    /* The test stack's nats-server is a single node: three copies cannot be placed, and the
+     * failure shows that the count reaches the server. */
+    l.replicas = 3;
+    cr_assert_neq(bus_js_ensure_stream_limits(bus, stream, subject, &l), ST_OK);
+
+    jsCtx *js = NULL;
+    cr_assert_eq(natsConnection_JetStream(&js, bus_nats(bus), NULL), NATS_OK);
+    js_DeleteStream(js, stream, NULL, NULL);
+    jsCtx_Destroy(js);
     bus_free(bus);
 }

@@ -2,7 +2,7 @@
  * committed with a change reach the EVENTS stream once, in order, with Nats-Msg-Id = the row's
  * id; rolled-back ones never do; the relay wakes on NOTIFY, shares a schema with another relay,
  * survives its own restart and a NATS outage (a private nats-server, stopped and replaced);
- * consumers record what they applied.
+ * consumers record what they applied; EVENTS gets its retention limits.
  *
  * Every test works in its own schema ob_<hex> (dropped by the suite's fini) and on subjects
  * evt.t<hex>.> read back through its own durable consumer (deleted at the end). */
@@ -158,7 +158,7 @@ static status_t on_event(void *ctx, natsMsg *msg, int delivery)
 /* Reads the test's subjects from EVENTS on bus into t.seen. */
 static void watch(bus_t *bus)
 {
-    cr_assert_eq(bus_js_ensure_stream(bus, OUTBOX_STREAM, OUTBOX_STREAM_SUBJECT), ST_OK);
+    cr_assert_eq(outbox_ensure_stream(bus), ST_OK);
     cr_assert_eq(bus_js_consume(bus, OUTBOX_STREAM, t.durable, t.filter, 5, on_event, &t.seen),
                  ST_OK);
 }
@@ -500,4 +500,21 @@ Test(outbox, applied_records_each_message_once_per_consumer)
     cr_assert_eq(db_commit(db), ST_OK);
     db_release(db);
     cr_assert_eq(admin_int("SELECT count(*) FROM %s.events_applied", t.schema), 3);
+}
+
+/* EVENTS carries the limits of outbox_stream_limits; the test stack sets no JS_* variable, so
+ * the defaults: one copy, 7 days, 1 GiB (tests/unit/libshared/test_outbox.c reads the others). */
+Test(outbox, events_stream_has_its_retention_limits)
+{
+    bus_t *bus = bus_new(harness_env("NATS_URL"));
+    jsCtx *js = NULL;
+    jsStreamInfo *si = NULL;
+    cr_assert_eq(outbox_ensure_stream(bus), ST_OK);
+    cr_assert_eq(natsConnection_JetStream(&js, bus_nats(bus), NULL), NATS_OK);
+    cr_assert_eq(js_GetStreamInfo(&si, js, OUTBOX_STREAM, NULL, NULL), NATS_OK);
+    cr_assert_eq(si->Config->MaxAge, (int64_t)OUTBOX_STREAM_MAX_AGE_S * 1000000000LL);
+    cr_assert_eq(si->Config->MaxBytes, OUTBOX_STREAM_MAX_BYTES);
+    cr_assert_eq(si->Config->Replicas, 1);
+    jsStreamInfo_Destroy(si);
+    jsCtx_Destroy(js);
 }
