@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - runs every test binary of a build: the unit tests one after the other, the web
-# console's unit tests (vitest), then the integration tests and the console's browser end-to-end
+# console's unit tests (vitest), the OpenAPI document check (tests/openapi), then the
+# integration tests and the console's browser end-to-end
 # test (tests/e2e/run.mjs, headless Chromium) inside an ephemeral stack ($BUILD/bin/devstack
 # test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
 # after `make web`; without web/node_modules and web/dist the console's tests count as failed.
@@ -102,6 +103,20 @@ passed=$((passed + p))
 failed=$((failed + f))
 if [ "$f" -gt 0 ]; then
     failures+=("web vitest ($f failed; exit status $rc)")
+fi
+
+# The OpenAPI document: validated, and a client generated from it compiled (tests/openapi/run.sh:
+# npm ci there, no running stack needed). Counts as one test.
+echo "=== openapi (tests/openapi)"
+set +e
+tests/openapi/run.sh 2>&1 </dev/null | tee "$work/out"
+rc=${PIPESTATUS[0]}
+set -e
+if [ "$rc" -eq 0 ]; then
+    passed=$((passed + 1))
+else
+    failed=$((failed + 1))
+    failures+=("openapi check (exit status $rc)")
 fi
 
 mapfile -t integ < <(find "$BUILD/tests/integration" -maxdepth 1 -type f -executable 2>/dev/null | sort)
