@@ -114,7 +114,7 @@ static void put_field(buf_t *out, const ProtobufCMessageDescriptor *d,
             buf_putc(out, '}');
             return;
         }
-        if (f->default_value && !(facts & PBJSON_FACT_READ_ONLY)) {
+        if (f->default_value) {
             buf_puts(out, ",\"default\":");
             if (f->type == PROTOBUF_C_TYPE_STRING)
                 pbjson__put_string(out, f->default_value, strlen(f->default_value));

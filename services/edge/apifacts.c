@@ -15,7 +15,7 @@
 
 typedef struct {
     const ProtobufCMessageDescriptor *d;
-    unsigned facts; /* PBJSON_FACT_* */
+    unsigned facts;     /* PBJSON_FACT_* */
     const char *fields; /* space separated */
     const char *line;   /* for error messages */
 } field_line_t;

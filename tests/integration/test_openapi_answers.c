@@ -54,7 +54,8 @@ static void check(json_t *schema, json_t *v, const char *where);
 
 static void check_object(json_t *s, json_t *v, const char *where)
 {
-    json_t *props = json_object_get(s, "properties"), *extra = json_object_get(s, "additionalProperties");
+    json_t *props = json_object_get(s, "properties"),
+           *extra = json_object_get(s, "additionalProperties");
     const char *k;
     json_t *x;
     size_t i;
@@ -246,7 +247,8 @@ Test(openapi_answers, auth_and_organization)
     ok(anon, "POST", "/api/auth/password/forgot", "{\"email\":\"nobody@example.com\"}", 202);
     ok(anon, "POST", "/api/auth/register", "{\"email\":\"x@example.com\"}", 400);
     httpc_free(anon);
-    ok_f(owner.c, "DELETE", NULL, 404, "/api/org/invites/%s", "00000000-0000-4000-8000-000000000000");
+    ok_f(owner.c, "DELETE", NULL, 404, "/api/org/invites/%s",
+         "00000000-0000-4000-8000-000000000000");
     ok_f(owner.c, "DELETE", NULL, 204, "/api/org/invites/%s", invite);
 
     person_t plain;
@@ -266,7 +268,7 @@ Test(openapi_answers, auth_and_organization)
 }
 
 #define AGENT_BODY                                                                                 \
-    "{\"name\":\"Doc Bot\",\"status\":\"paused\",\"channels\":[\"telegram\",\"web\"],"            \
+    "{\"name\":\"Doc Bot\",\"status\":\"paused\",\"channels\":[\"telegram\",\"web\"],"             \
     "\"kb_category_ids\":[\"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\"],"                              \
     "\"working_hours\":{\"timezone\":\"Europe/Moscow\",\"intervals\":["                            \
     "{\"day\":1,\"start\":\"09:00\",\"end\":\"18:00\"}]},\"language\":\"ru\"}"
@@ -303,8 +305,8 @@ Test(openapi_answers, agents_versions_scripts)
     /* enums only in their documented spelling, in bodies and in query parameters */
     expect_error(&owner, "POST", "/api/agents", "{\"name\":\"x\",\"status\":\"ACTIVE\"}", 400,
                  "status");
-    expect_error(&owner, "POST", "/api/agents", "{\"name\":\"x\",\"status\":\"unspecified\"}",
-                 400, "status");
+    expect_error(&owner, "POST", "/api/agents", "{\"name\":\"x\",\"status\":\"unspecified\"}", 400,
+                 "status");
     expect_error(&owner, "POST", "/api/agents", "{\"name\":\"x\",\"channels\":[1]}", 400,
                  "channels[0]");
     expect_error(&owner, "GET", "/api/agents?status=STATUS_ACTIVE", NULL, 400, "status");

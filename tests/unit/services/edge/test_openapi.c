@@ -46,8 +46,8 @@ static json_t *op_of(const route_t *r)
 
 static json_t *schema(const char *name)
 {
-    json_t *s = json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"),
-                                name);
+    json_t *s =
+        json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"), name);
     cr_assert_not_null(s, "no schema %s", name);
     return s;
 }
@@ -148,7 +148,7 @@ Test(openapi, required_fields_of_requests_and_answers)
     cr_assert(required("agents.AgentList", "items"));
     cr_assert(required("agents.AgentList", "total"));
     cr_assert(required("rag.Category", "children"));
-    cr_assert_not(required("rag.Article", "snippet")); /* search results only */
+    cr_assert_not(required("rag.Article", "snippet"));           /* search results only */
     cr_assert_not(required("agents.WorkingHours", "intervals")); /* also in requests */
 }
 
@@ -214,13 +214,11 @@ Test(openapi, edge_routes_and_security_schemes)
     cr_assert_not_null(json_object_get(json_object_get(ready, "responses"), "503"));
     json_t *ws = json_object_get(json_object_get(paths, "/ws"), "get");
     cr_assert_not_null(json_object_get(json_object_get(ws, "responses"), "101"));
-    json_t *schemes =
-        json_object_get(json_object_get(doc, "components"), "securitySchemes");
+    json_t *schemes = json_object_get(json_object_get(doc, "components"), "securitySchemes");
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(schemes, "cookie"), "name")),
+                     "sid");
     cr_assert_str_eq(
-        json_string_value(json_object_get(json_object_get(schemes, "cookie"), "name")), "sid");
-    cr_assert_str_eq(
-        json_string_value(json_object_get(json_object_get(schemes, "bearer"), "scheme")),
-        "bearer");
+        json_string_value(json_object_get(json_object_get(schemes, "bearer"), "scheme")), "bearer");
     json_t *err = schema("Error");
     cr_assert(has_string(json_object_get(err, "required"), "error"));
 }
