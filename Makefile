@@ -90,6 +90,14 @@ $(BUILD)/gen/edge_routes_defs.h: $(ROUTE_DEFS) Makefile
 	$(Q){ echo "/* Generated: every routes.def of services. */"; \
 	  for d in $(ROUTE_DEFS); do echo "#include \"$$d\""; done; } >$@.tmp && mv $@.tmp $@
 
+# The facts the OpenAPI document adds to the protos: every services/<name>/openapi.def.
+OPENAPI_DEFS := $(sort $(wildcard services/*/openapi.def))
+ROUTES_GEN += $(BUILD)/gen/edge_openapi_defs.h
+$(BUILD)/gen/edge_openapi_defs.h: $(OPENAPI_DEFS) Makefile
+	@mkdir -p $(@D)
+	$(Q){ echo "/* Generated: every openapi.def of services. */"; \
+	  for d in $(OPENAPI_DEFS); do echo "#include \"$$d\""; done; } >$@.tmp && mv $@.tmp $@
+
 # Every object may include generated headers: build them first.
 $(BUILD)/obj/%.o: %.c | $(PROTO_H) $(ROUTES_GEN)
 	@mkdir -p $(@D)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - runs every test binary of a build: the unit tests one after the other, the web
-# console's unit tests (vitest), then the integration tests and the console's browser end-to-end
+# console's unit tests (vitest), the OpenAPI document check (tests/openapi), then the
+# integration tests and the console's browser end-to-end
 # test (tests/e2e/run.mjs, headless Chromium) inside an ephemeral stack ($BUILD/bin/devstack
 # test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
 # after `make web`; without web/node_modules and web/dist the console's tests count as failed.
@@ -160,13 +161,29 @@ fi
 # Dockerfile lint). Its npm packages are installed with npm ci when the lock file is newer than
 # the installed tree, as for web/.
 if [ "$mode" = all ]; then
-echo "=== k8s (manifests and image)"
-set +e
-(cd tests/k8s && { [ node_modules/.package-lock.json -nt package-lock.json ] ||
-    npm ci --no-audit --no-fund --loglevel=error; } && node check.mjs) 2>&1 </dev/null | tee "$work/out"
-rc=${PIPESTATUS[0]}
-set -e
-count_summary k8s "$rc" "$work/out"
+    echo "=== k8s (manifests and image)"
+    set +e
+    (cd tests/k8s && { [ node_modules/.package-lock.json -nt package-lock.json ] ||
+        npm ci --no-audit --no-fund --loglevel=error; } && node check.mjs) 2>&1 </dev/null | tee "$work/out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    count_summary k8s "$rc" "$work/out"
+fi
+
+# The OpenAPI document: validated, and a client generated from it compiled (tests/openapi/run.sh:
+# npm ci there, no running stack needed). Counts as one test.
+if [ "$mode" = all ]; then
+    echo "=== openapi (tests/openapi)"
+    set +e
+    tests/openapi/run.sh 2>&1 </dev/null | tee "$work/out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    if [ "$rc" -eq 0 ]; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        failures+=("openapi check (exit status $rc)")
+    fi
 fi
 
 integ=()

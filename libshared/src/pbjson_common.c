@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 ProtobufCMessage *pbjson_new(const ProtobufCMessageDescriptor *d)
 {
@@ -311,31 +310,44 @@ void pbjson__enum_put_name(buf_t *out, const ProtobufCEnumDescriptor *e,
     out->data[out->len] = '\0';
 }
 
+bool pbjson__enum_hidden(const ProtobufCEnumDescriptor *e, const ProtobufCEnumValue *v)
+{
+    return v->value == 0 &&
+           strcmp(v->name + pbjson__enum_prefix_len(e, v->name), "UNSPECIFIED") == 0;
+}
+
 void pbjson__enum_list(buf_t *out, const ProtobufCEnumDescriptor *e)
 {
+    bool first = true;
     for (unsigned i = 0; i < e->n_values; i++) {
-        if (i)
+        if (pbjson__enum_hidden(e, &e->values[i]))
+            continue;
+        if (!first)
             buf_append(out, ", ", 2);
+        first = false;
         pbjson__enum_put_name(out, e, &e->values[i]);
     }
+}
+
+/* True if the JSON name of value name (prefix stripped, lower-cased) is exactly s[0..n). */
+static bool json_name_is(const ProtobufCEnumDescriptor *e, const char *name, const char *s,
+                         size_t n)
+{
+    const char *bare = name + pbjson__enum_prefix_len(e, name);
+    size_t i = 0;
+    for (; bare[i] && i < n; i++)
+        if (to_lower(bare[i]) != s[i])
+            return false;
+    return bare[i] == '\0' && i == n;
 }
 
 const ProtobufCEnumValue *pbjson__enum_from_text(const ProtobufCEnumDescriptor *e, const char *s,
                                                  size_t n)
 {
-    bool neg;
-    uint64_t mag;
-
-    for (unsigned i = 0; i < e->n_values; i++) {
-        const char *name = e->values[i].name;
-        const char *bare = name + pbjson__enum_prefix_len(e, name);
-        if ((strlen(name) == n && strncasecmp(name, s, n) == 0) ||
-            (strlen(bare) == n && strncasecmp(bare, s, n) == 0))
+    for (unsigned i = 0; i < e->n_values; i++)
+        if (!pbjson__enum_hidden(e, &e->values[i]) && json_name_is(e, e->values[i].name, s, n))
             return &e->values[i];
-    }
-    if (pbjson__parse_dec(s, n, &neg, &mag) != 0 || mag > (neg ? 2147483648u : 2147483647u))
-        return NULL;
-    return protobuf_c_enum_descriptor_get_value(e, neg ? (int)(-(int64_t)mag) : (int)mag);
+    return NULL;
 }
 
 /* ---- errors ------------------------------------------------------------------------------- */

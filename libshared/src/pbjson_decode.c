@@ -158,7 +158,6 @@ static int json_int_parts(const json_t *v, bool *neg, uint64_t *mag)
 static status_t json_scalar(const ProtobufCFieldDescriptor *f, const json_t *v,
                             const pbjson__path_t *path, pbjson__value_t *out, pbjson_err_t *err)
 {
-    const ProtobufCEnumValue *ev;
     const char *s;
     size_t n;
     bool neg, big = bigint_text(v, &s, &n);
@@ -206,12 +205,7 @@ static status_t json_scalar(const ProtobufCFieldDescriptor *f, const json_t *v,
                 return pbjson__fail(err, path, "out of range for %s", pbjson__type_name(f->type));
             return ST_OK;
         }
-        /* an enum by number */
-        ev = r == 0 && mag <= (neg ? 2147483648u : 2147483647u)
-                 ? protobuf_c_enum_descriptor_get_value(f->descriptor,
-                                                        neg ? (int)(-(int64_t)mag) : (int)mag)
-                 : NULL;
-        if (!ev) { /* let the text path word the error */
+        { /* an enum by number: refused (names only), the text path words the error */
             char num[40];
             if (json_is_integer(v))
                 snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
@@ -219,8 +213,6 @@ static status_t json_scalar(const ProtobufCFieldDescriptor *f, const json_t *v,
                 snprintf(num, sizeof(num), "%.17g", json_real_value(v));
             return pbjson__value_from_text(f, num, strlen(num), path, out, err);
         }
-        out->e = ev->value;
-        return ST_OK;
     }
     return pbjson__fail(err, path, "expected %s", expected(f->type));
 }

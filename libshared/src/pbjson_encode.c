@@ -1,9 +1,9 @@
 /* pbjson_encode.c - protobuf-c messages to JSON text, written straight into a buf_t.
  *
- * Walks each descriptor's fields in number order and emits only present fields, following the
- * mapping rules in pbjson.h. It is on the path of every edge reply, so it allocates nothing but
- * the output buffer's growth: numbers are formatted on the stack, strings are quoted by json.h and
- * bytes encoded by crypto.h (libsodium's base64).
+ * Walks each descriptor's fields in number order and emits the present fields and every repeated
+ * field (empty ones as [] or {}), following the mapping rules in pbjson.h. It is on the path of
+ * every edge reply, so it allocates nothing but the output buffer's growth: numbers are formatted
+ * on the stack, strings are quoted by json.h and bytes encoded by crypto.h (libsodium's base64).
  */
 #include "pbjson_int.h"
 
@@ -243,8 +243,8 @@ static void put_msg(buf_t *out, const ProtobufCMessage *m)
         const char *p = (const char *)m + f->offset;
         size_t nlen;
 
-        if (!pbjson__present(m, f))
-            continue;
+        if (f->label != PROTOBUF_C_LABEL_REPEATED && !pbjson__present(m, f))
+            continue;           /* repeated fields are always written: [] says "none" to a client */
         nlen = strlen(f->name); /* proto names are identifiers: no escaping */
         buf_reserve(out, nlen + 4);
         if (!first)

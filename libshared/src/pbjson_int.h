@@ -108,7 +108,10 @@ size_t pbjson__enum_prefix_len(const ProtobufCEnumDescriptor *e, const char *val
 /* Appends the JSON name of enum value v (prefix stripped, lower-cased), unquoted. */
 void pbjson__enum_put_name(buf_t *out, const ProtobufCEnumDescriptor *e,
                            const ProtobufCEnumValue *v);
-/* Appends the allowed JSON names of e, comma-separated. */
+/* True for the value that means "not set" and is no JSON name: number 0 named
+ * <PREFIX>_UNSPECIFIED. It is left out of schemas and error lists and refused on input. */
+bool pbjson__enum_hidden(const ProtobufCEnumDescriptor *e, const ProtobufCEnumValue *v);
+/* Appends the allowed JSON names of e (the hidden value left out), comma-separated. */
 void pbjson__enum_list(buf_t *out, const ProtobufCEnumDescriptor *e);
 
 /* ---- text (pbjson_text.c) ------------------------------------------------------------------- */
@@ -124,7 +127,8 @@ bool pbjson__int_to_value(ProtobufCType t, bool neg, uint64_t mag, pbjson__value
 bool pbjson__double_to_value(ProtobufCType t, double d, pbjson__value_t *v);
 /* Name of a scalar type as written in .proto files ("sfixed64"). */
 const char *pbjson__type_name(ProtobufCType t);
-/* The enum value of e named s (JSON name or full name, any case), or numbered s; NULL if none. */
+/* The enum value of e whose JSON name is exactly s (lower case, prefix stripped; the hidden
+ * value never matches), or NULL. */
 const ProtobufCEnumValue *pbjson__enum_from_text(const ProtobufCEnumDescriptor *e, const char *s,
                                                  size_t n);
 /* Converts text to a value of the non-message field f the way pbjson_set_str documents it

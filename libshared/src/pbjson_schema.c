@@ -30,10 +30,11 @@ static void refs_add(refs_t *r, const ProtobufCMessageDescriptor *d)
 }
 
 /* The members of the schema of one value of f (no braces), or a $ref. */
-static void put_type(buf_t *out, const ProtobufCFieldDescriptor *f, refs_t *refs)
+static void put_type(buf_t *out, const ProtobufCFieldDescriptor *f, unsigned facts, refs_t *refs)
 {
     const ProtobufCEnumDescriptor *e;
     const ProtobufCMessageDescriptor *md;
+    bool first = true;
 
     switch (f->type) {
     case PROTOBUF_C_TYPE_INT32:
@@ -66,15 +67,22 @@ static void put_type(buf_t *out, const ProtobufCFieldDescriptor *f, refs_t *refs
         break;
     case PROTOBUF_C_TYPE_STRING:
         buf_puts(out, "\"type\":\"string\"");
+        if (facts & PBJSON_FACT_UUID)
+            buf_puts(out, ",\"format\":\"uuid\"");
+        else if (facts & PBJSON_FACT_DATE_TIME)
+            buf_puts(out, ",\"format\":\"date-time\"");
         break;
     case PROTOBUF_C_TYPE_BYTES:
         buf_puts(out, "\"type\":\"string\",\"format\":\"byte\"");
         break;
-    case PROTOBUF_C_TYPE_ENUM:
+    case PROTOBUF_C_TYPE_ENUM: /* the "unspecified" zero is no JSON name: left out */
         e = f->descriptor;
         buf_puts(out, "\"type\":\"string\",\"enum\":[");
         for (unsigned i = 0; i < e->n_values; i++) {
-            buf_puts(out, i ? ",\"" : "\"");
+            if (pbjson__enum_hidden(e, &e->values[i]))
+                continue;
+            buf_puts(out, first ? "\"" : ",\"");
+            first = false;
             pbjson__enum_put_name(out, e, &e->values[i]);
             buf_putc(out, '"');
         }
@@ -83,26 +91,27 @@ static void put_type(buf_t *out, const ProtobufCFieldDescriptor *f, refs_t *refs
     case PROTOBUF_C_TYPE_MESSAGE:
         md = f->descriptor;
         buf_printf(out, "\"$ref\":\"#/components/schemas/%s\"", md->name);
-        refs_add(refs, md);
+        if (refs)
+            refs_add(refs, md);
         break;
     }
 }
 
 static void put_field(buf_t *out, const ProtobufCMessageDescriptor *d,
-                      const ProtobufCFieldDescriptor *f, refs_t *refs)
+                      const ProtobufCFieldDescriptor *f, unsigned facts, refs_t *refs)
 {
     buf_putc(out, '{');
     if (f->label == PROTOBUF_C_LABEL_REPEATED && pbjson__is_map(d, f)) {
         const ProtobufCMessageDescriptor *ed = f->descriptor;
         buf_puts(out, "\"type\":\"object\",\"additionalProperties\":{");
-        put_type(out, &ed->fields[1], refs);
+        put_type(out, &ed->fields[1], facts, refs);
         buf_putc(out, '}');
     } else if (f->label == PROTOBUF_C_LABEL_REPEATED) {
         buf_puts(out, "\"type\":\"array\",\"items\":{");
-        put_type(out, f, refs);
+        put_type(out, f, facts, refs);
         buf_putc(out, '}');
     } else {
-        put_type(out, f, refs);
+        put_type(out, f, facts, refs);
         if (f->type == PROTOBUF_C_TYPE_MESSAGE) { /* siblings of $ref are ignored in 3.0 */
             buf_putc(out, '}');
             return;
@@ -115,29 +124,47 @@ static void put_field(buf_t *out, const ProtobufCMessageDescriptor *d,
                 pbjson__put_value(out, f, f->default_value);
         }
     }
+    if (facts & PBJSON_FACT_READ_ONLY)
+        buf_puts(out, ",\"readOnly\":true");
     if (f->flags & PROTOBUF_C_FIELD_FLAG_DEPRECATED)
         buf_puts(out, ",\"deprecated\":true");
     buf_putc(out, '}');
 }
 
-static void put_object(buf_t *out, const ProtobufCMessageDescriptor *d, refs_t *refs)
+static unsigned facts_of(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f,
+                         const pbjson_schema_opts_t *opts)
 {
-    bool any_required = false;
+    unsigned facts = opts && opts->facts ? opts->facts(d, f, opts->ctx) : 0;
+    if (f->label == PROTOBUF_C_LABEL_REQUIRED)
+        facts |= PBJSON_FACT_REQUIRED;
+    return facts;
+}
+
+static void put_object(buf_t *out, const ProtobufCMessageDescriptor *d,
+                       const pbjson_schema_opts_t *opts, refs_t *refs)
+{
+    bool first = true;
 
     buf_puts(out, "{\"type\":\"object\",\"properties\":{");
     for (unsigned i = 0; i < d->n_fields; i++) {
         const ProtobufCFieldDescriptor *f = &d->fields[i];
-        buf_printf(out, "%s\"%s\":", i ? "," : "", f->name);
-        put_field(out, d, f, refs);
+        unsigned facts = facts_of(d, f, opts);
+        if (facts & PBJSON_FACT_OMIT)
+            continue;
+        buf_printf(out, "%s\"%s\":", first ? "" : ",", f->name);
+        first = false;
+        put_field(out, d, f, facts, refs);
     }
     buf_putc(out, '}');
+    first = true;
     for (unsigned i = 0; i < d->n_fields; i++) {
-        if (d->fields[i].label != PROTOBUF_C_LABEL_REQUIRED)
+        unsigned facts = facts_of(d, &d->fields[i], opts);
+        if (!(facts & PBJSON_FACT_REQUIRED) || (facts & PBJSON_FACT_OMIT))
             continue;
-        buf_printf(out, "%s\"%s\"", any_required ? "," : ",\"required\":[", d->fields[i].name);
-        any_required = true;
+        buf_printf(out, "%s\"%s\"", first ? ",\"required\":[" : ",", d->fields[i].name);
+        first = false;
     }
-    if (any_required)
+    if (!first)
         buf_putc(out, ']');
     buf_putc(out, '}');
 }
@@ -159,15 +186,28 @@ static void collect_refs(const ProtobufCMessageDescriptor *d, refs_t *refs)
     }
 }
 
-void pbjson_schema(const ProtobufCMessageDescriptor *d, buf_t *out, pbjson_ref_cb on_ref, void *ctx)
+void pbjson_schema_with(const ProtobufCMessageDescriptor *d, buf_t *out,
+                        const pbjson_schema_opts_t *opts)
 {
     refs_t refs = {NULL, 0, 0};
 
-    put_object(out, d, &refs);
+    put_object(out, d, opts, &refs);
     for (size_t i = 0; i < refs.n; i++) /* refs.n grows while walking: breadth-first closure */
         collect_refs(refs.v[i], &refs);
-    if (on_ref)
+    if (opts && opts->on_ref)
         for (size_t i = 0; i < refs.n; i++)
-            on_ref(refs.v[i], ctx);
+            opts->on_ref(refs.v[i], opts->ctx);
     free(refs.v);
+}
+
+void pbjson_schema(const ProtobufCMessageDescriptor *d, buf_t *out, pbjson_ref_cb on_ref, void *ctx)
+{
+    pbjson_schema_opts_t opts = {.on_ref = on_ref, .ctx = ctx};
+    pbjson_schema_with(d, out, &opts);
+}
+
+void pbjson_schema_field(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f,
+                         unsigned facts, buf_t *out)
+{
+    put_field(out, d, f, facts, NULL);
 }

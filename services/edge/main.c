@@ -82,12 +82,26 @@ static status_t subscribe(const char *subject, cq_kind_t kind, natsSubscription 
     return ST_OK;
 }
 
-int main(void)
+/* edge --print-openapi: the document on stdout, without configuration, bus or network (the
+ * build's OpenAPI check, tests/openapi, validates it and compiles a client generated from it). */
+static int print_openapi(void)
+{
+    buf_t doc = BUF_INIT;
+    routes_init();
+    openapi_build(&doc);
+    bool ok = fwrite(doc.data, 1, doc.len, stdout) == doc.len && fflush(stdout) == 0;
+    buf_cleanup(&doc);
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
     struct lws_context_creation_info info;
     int rc = 1;
 
     log_init("edge", config_str("LOG_LEVEL", "info"));
+    if (argc == 2 && strcmp(argv[1], "--print-openapi") == 0)
+        return print_openapi();
     edge_lws_log_init();
     if (crypto_init() || load_config(&edge.cfg))
         return 2;

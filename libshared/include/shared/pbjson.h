@@ -31,13 +31,16 @@
  * - string: UTF-8 text. Output escapes '"', '\\' and control characters; other UTF-8 (including
  *   U+2028/2029) passes through; invalid UTF-8 in a message is replaced by U+FFFD on output.
  * - bytes: standard padded base64 on output; input accepts standard or URL-safe, padded or not.
- * - enums: output is the value name without the UPPER_SNAKE(type name)+"_" prefix, lower-cased
- *   (enum Role { ROLE_OWNER = 1; } -> "owner"; a value without the prefix is just lower-cased; a
- *   number unknown to the descriptor is output as a JSON number). Input accepts that form or the
- *   full value name, case-insensitively, or the value's number (JSON integer or decimal string).
- * - Presence: only present fields are output: proto2 optional scalars with has_<field> set,
+ * - enums: the JSON name is the value name without the UPPER_SNAKE(type name)+"_" prefix,
+ *   lower-cased (enum Role { ROLE_OWNER = 1; } -> "owner"; a value without the prefix is just
+ *   lower-cased). Output writes it (a number unknown to the descriptor as a JSON number). Input
+ *   accepts exactly that spelling and nothing else: no other case, no full value name, no
+ *   number. The zero value named <PREFIX>_UNSPECIFIED means "not set": it is refused on input
+ *   and left out of schemas and of the allowed names an error lists.
+ * - Presence: present fields are output: proto2 optional scalars with has_<field> set,
  *   non-NULL strings and messages (a string still pointing at its proto2 default counts as
- *   absent), the selected oneof member, non-empty repeated fields. A JSON null leaves the
+ *   absent), the selected oneof member; repeated and map fields always, empty ones as [] and {}
+ *   (so a client never has to tell "missing" from "none"). A JSON null leaves the
  *   field untouched; a null inside an array or as a map value is an error.
  * - Messages are objects, repeated fields arrays, map fields objects keyed by the key's text
  *   ("7", "true" for integer and bool keys). Setting two members of one oneof in one object is an
@@ -81,7 +84,7 @@ status_t pbjson_decode(ProtobufCMessage *m, const char *json, size_t len, pbjson
 
 /* Sets the field of m named `field` (proto name or json_name) from the text `value`, as found in
  * a URL path segment or query parameter: integers and floats in decimal, bools as
- * "true"/"false"/"1"/"0", enums by name (as for JSON input) or number, strings (must be valid
+ * "true"/"false"/"1"/"0", enums by their JSON name (as for JSON input), strings (must be valid
  * UTF-8) as is, bytes as base64; value must not be NULL. For a repeated field each call appends
  * one element; a oneof
  * member replaces the oneof's current member. ST_NOT_FOUND if m has no such field (the caller
@@ -96,14 +99,41 @@ void pbjson_encode(const ProtobufCMessage *m, buf_t *out);
 /* Called once per distinct message type reachable from the described type (see pbjson_schema). */
 typedef void (*pbjson_ref_cb)(const ProtobufCMessageDescriptor *d, void *ctx);
 
+/* What a caller knows about a field beyond its descriptor, for pbjson_schema_with. */
+enum {
+    PBJSON_FACT_OMIT = 1 << 0,      /* left out of the schema (e.g. it comes from the URL path) */
+    PBJSON_FACT_REQUIRED = 1 << 1,  /* listed in "required" (proto2 required fields always are) */
+    PBJSON_FACT_READ_ONLY = 1 << 2, /* "readOnly": true: assigned by the server */
+    PBJSON_FACT_UUID = 1 << 3,      /* string (or its items): "format": "uuid" */
+    PBJSON_FACT_DATE_TIME = 1 << 4, /* string (or its items): "format": "date-time" */
+};
+
+/* The PBJSON_FACT_* bits of field f of message d. */
+typedef unsigned (*pbjson_facts_cb)(const ProtobufCMessageDescriptor *d,
+                                    const ProtobufCFieldDescriptor *f, void *ctx);
+
+typedef struct {
+    pbjson_ref_cb on_ref;  /* may be NULL */
+    pbjson_facts_cb facts; /* may be NULL: no facts beyond the descriptor */
+    void *ctx;             /* passed to both */
+} pbjson_schema_opts_t;
+
 /* Appends to out a JSON Schema object (OpenAPI 3.0 flavour) describing the JSON form of d:
- * {"type":"object","properties":{...}} with integer formats, enum name lists, base64 bytes
- * ("format":"byte"), arrays, maps as additionalProperties, proto2 defaults and required fields.
+ * {"type":"object","properties":{...}} with integer formats, enum name lists (without the
+ * "unspecified" zero), base64 bytes ("format":"byte"), arrays, maps as additionalProperties,
+ * proto2 defaults and required fields.
  * Fields of message type are {"$ref":"#/components/schemas/<full.name>"}; on_ref (may be NULL)
  * is called once for every distinct message type reachable from d, directly or through other
  * messages (d itself only if it is recursive; map entry types are inlined and never reported),
  * so the caller can emit each one under components/schemas with pbjson_schema again. */
 void pbjson_schema(const ProtobufCMessageDescriptor *d, buf_t *out, pbjson_ref_cb on_ref,
                    void *ctx);
+/* pbjson_schema with the caller's facts about fields (opts may be NULL). */
+void pbjson_schema_with(const ProtobufCMessageDescriptor *d, buf_t *out,
+                        const pbjson_schema_opts_t *opts);
+/* Appends the schema of the one field f of d, with facts (PBJSON_FACT_*; REQUIRED and OMIT have
+ * no meaning here), e.g. for a query parameter. A message field is a $ref, reported to nobody. */
+void pbjson_schema_field(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f,
+                         unsigned facts, buf_t *out);
 
 #endif

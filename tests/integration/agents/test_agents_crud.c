@@ -100,7 +100,8 @@ Test(agents_crud, create_get_patch_delete)
     req(owner.c, "PATCH", path, "{\"clear\":[\"kb_category_ids\",\"working_hours\"]}", &r);
     expect_status(&r, 200);
     root = httpc_resp_json(&r);
-    cr_assert_null(httpc_json_path(root, "kb_category_ids"));
+    cr_assert(json_is_array(httpc_json_path(root, "kb_category_ids"))); /* lists: [] */
+    cr_assert_eq(json_array_size(httpc_json_path(root, "kb_category_ids")), 0);
     cr_assert_null(httpc_json_path(root, "working_hours"));
     cr_assert_eq(json_array_size(httpc_json_path(root, "pipeline_ids")), 1);
     httpc_resp_cleanup(&r);

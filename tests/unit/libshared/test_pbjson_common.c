@@ -72,16 +72,22 @@ Test(pbjson_common, enum_prefixes)
 
     buf_t b = BUF_INIT;
     pbjson__enum_list(&b, role);
-    cr_assert_str_eq(b.data, "unspecified, owner, member, read_only");
+    cr_assert_str_eq(b.data, "owner, member, read_only"); /* the UNSPECIFIED zero is no name */
     buf_reset(&b);
     pbjson__enum_list(&b, method);
     cr_assert_str_eq(b.data, "get, post, delete");
     buf_cleanup(&b);
 
-    cr_assert_eq(pbjson__enum_from_text(role, "READ_ONLY", 9)->value, 3);
-    cr_assert_eq(pbjson__enum_from_text(role, "role_read_only", 14)->value, 3);
+    /* only the JSON name, exactly; never the UNSPECIFIED zero */
+    cr_assert_eq(pbjson__enum_from_text(role, "read_only", 9)->value, 3);
     cr_assert_eq(pbjson__enum_from_text(role, "owner!", 5)->value, 1); /* length-bounded */
-    cr_assert_eq(pbjson__enum_from_text(role, "-0", 2)->value, 0);
+    cr_assert_eq(pbjson__enum_from_text(method, "get", 3)->value, 0);
+    cr_assert_null(pbjson__enum_from_text(role, "READ_ONLY", 9));
+    cr_assert_null(pbjson__enum_from_text(role, "role_read_only", 14));
+    cr_assert_null(pbjson__enum_from_text(role, "unspecified", 11));
+    cr_assert_null(pbjson__enum_from_text(role, "-0", 2));
+    cr_assert_null(pbjson__enum_from_text(role, "1", 1));
+    cr_assert_null(pbjson__enum_from_text(role, "owner", 4));
     cr_assert_null(pbjson__enum_from_text(role, "read", 4));
     cr_assert_null(pbjson__enum_from_text(role, "4", 1));
     cr_assert_null(pbjson__enum_from_text(role, "2147483648", 10));

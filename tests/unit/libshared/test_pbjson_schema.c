@@ -79,8 +79,8 @@ Test(pbjson_schema, scalar_types)
 Test(pbjson_schema, enums_messages_repeated_maps)
 {
     json_t *s = schema(&testmsg__all_types__descriptor, NULL);
-    const char *role = "{\"type\":\"string\",\"enum\":[\"unspecified\",\"owner\",\"member\","
-                       "\"read_only\"]}";
+    /* the ROLE_UNSPECIFIED zero is no JSON name; HTTP_METHOD_GET, a zero too, is */
+    const char *role = "{\"type\":\"string\",\"enum\":[\"owner\",\"member\",\"read_only\"]}";
     prop_is(s, "f_role", role);
     prop_is(s, "c_role", role);
     prop_is(s, "f_method", "{\"type\":\"string\",\"enum\":[\"get\",\"post\",\"delete\"]}");
@@ -92,7 +92,7 @@ Test(pbjson_schema, enums_messages_repeated_maps)
             "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"byte\"}}");
     prop_is(s, "r_role",
             "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"enum\":["
-            "\"unspecified\",\"owner\",\"member\",\"read_only\"]}}");
+            "\"owner\",\"member\",\"read_only\"]}}");
     prop_is(s, "r_inner",
             "{\"type\":\"array\",\"items\":{\"$ref\":\"#/components/schemas/testmsg.Inner\"}}");
     prop_is(s, "counts",
@@ -105,8 +105,7 @@ Test(pbjson_schema, enums_messages_repeated_maps)
             "{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\"}}");
     prop_is(s, "roles_by_flag",
             "{\"type\":\"object\",\"additionalProperties\":{\"type\":"
-            "\"string\",\"enum\":[\"unspecified\",\"owner\",\"member\","
-            "\"read_only\"]}}");
+            "\"string\",\"enum\":[\"owner\",\"member\",\"read_only\"]}}");
     prop_is(s, "blobs",
             "{\"type\":\"object\",\"additionalProperties\":{\"type\":\"string\","
             "\"format\":\"byte\"}}");
@@ -122,8 +121,8 @@ Test(pbjson_schema, defaults_and_deprecation)
     prop_is(s, "d_int32", "{\"type\":\"integer\",\"format\":\"int32\",\"default\":7}");
     prop_is(s, "d_bytes", "{\"type\":\"string\",\"format\":\"byte\",\"default\":\"eHk=\"}");
     prop_is(s, "d_role",
-            "{\"type\":\"string\",\"enum\":[\"unspecified\",\"owner\",\"member\","
-            "\"read_only\"],\"default\":\"member\"}");
+            "{\"type\":\"string\",\"enum\":[\"owner\",\"member\",\"read_only\"],"
+            "\"default\":\"member\"}");
     prop_is(s, "d_double", "{\"type\":\"number\",\"format\":\"double\",\"default\":1.5}");
     prop_is(s, "d_bool", "{\"type\":\"boolean\",\"default\":true}");
     prop_is(s, "camel_case_name", "{\"type\":\"string\",\"deprecated\":true}");
@@ -191,6 +190,52 @@ Test(pbjson_schema, required_and_empty)
     pbjson_schema(&testmsg__empty__descriptor, &b, on_ref, &r);
     cr_assert_str_eq(b.data, "{\"type\":\"object\",\"properties\":{}}");
     cr_assert_eq(r.n, 0);
+    buf_cleanup(&b);
+}
+
+/* The caller's facts: OMIT, REQUIRED, READ_ONLY, UUID and DATE_TIME per field. */
+static unsigned inner_facts(const ProtobufCMessageDescriptor *d, const ProtobufCFieldDescriptor *f,
+                            void *ctx)
+{
+    (void)ctx;
+    cr_assert_eq(d, &testmsg__inner__descriptor);
+    if (strcmp(f->name, "name") == 0)
+        return PBJSON_FACT_UUID | PBJSON_FACT_READ_ONLY | PBJSON_FACT_REQUIRED;
+    if (strcmp(f->name, "tags") == 0)
+        return PBJSON_FACT_DATE_TIME | PBJSON_FACT_REQUIRED;
+    if (strcmp(f->name, "n") == 0)
+        return PBJSON_FACT_OMIT | PBJSON_FACT_REQUIRED; /* omitted: not required either */
+    return 0;
+}
+
+Test(pbjson_schema, facts_of_the_caller)
+{
+    refs_t r = {{0}, 0};
+    buf_t b = BUF_INIT;
+    json_error_t jerr;
+    pbjson_schema_opts_t opts = {.on_ref = on_ref, .facts = inner_facts, .ctx = &r};
+
+    pbjson_schema_with(&testmsg__inner__descriptor, &b, &opts);
+    json_t *s = json_loads(b.data, JSON_REJECT_DUPLICATES, &jerr);
+    cr_assert_not_null(s, "%s: %s", jerr.text, b.data);
+    prop_is(s, "name", "{\"type\":\"string\",\"format\":\"uuid\",\"readOnly\":true}");
+    prop_is(s, "tags",
+            "{\"type\":\"array\",\"items\":{\"type\":\"string\",\"format\":\"date-time\"}}");
+    cr_assert_null(json_object_get(json_object_get(s, "properties"), "n"));
+    char *req = json_dumps(json_object_get(s, "required"), JSON_COMPACT);
+    cr_assert_str_eq(req, "[\"name\",\"tags\"]");
+    free(req);
+    cr_assert_eq(r.n, 1); /* child is still reported through opts */
+    json_decref(s);
+
+    buf_reset(&b);
+    pbjson_schema_field(&testmsg__inner__descriptor, &testmsg__inner__descriptor.fields[0],
+                        PBJSON_FACT_UUID, &b);
+    cr_assert_str_eq(b.data, "{\"type\":\"string\",\"format\":\"uuid\"}");
+    buf_reset(&b);
+    pbjson_schema_with(&testmsg__with_required__descriptor, &b,
+                       NULL); /* no opts: descriptor only */
+    cr_assert(strstr(b.data, "\"required\":[\"id\",\"count\"]"), "%s", b.data);
     buf_cleanup(&b);
 }
 

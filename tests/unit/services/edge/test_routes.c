@@ -1,7 +1,7 @@
 /* test_routes.c - the edge's route table: every routes.def entry resolves, matching with path
- * parameters, 404 versus 405 with the allowed methods, and the generated OpenAPI document. */
+ * parameters, and 404 versus 405 with the allowed methods. The OpenAPI document is in
+ * test_openapi.c. */
 #include <criterion/criterion.h>
-#include <jansson.h>
 #include <string.h>
 
 #include "services/edge/edge.h"
@@ -110,34 +110,4 @@ Test(routes, services_list_names_auth_once)
     for (int i = 0; s[i]; i++)
         auth += strcmp(s[i], "auth") == 0;
     cr_assert_eq(auth, 1);
-}
-
-Test(openapi, document_covers_every_route)
-{
-    buf_t doc = BUF_INIT;
-    openapi_build(&doc);
-    json_error_t err;
-    json_t *root = json_loadb(doc.data, doc.len, 0, &err);
-    cr_assert_not_null(root, "not JSON: %s at %d", err.text, err.position);
-    json_t *paths = json_object_get(root, "paths");
-    int n;
-    const route_t *r = routes_all(&n);
-    for (int i = 0; i < n; i++) {
-        char method[16];
-        size_t k = 0;
-        for (; r[i].method[k]; k++)
-            method[k] = (char)(r[i].method[k] | 0x20);
-        method[k] = '\0';
-        json_t *op = json_object_get(json_object_get(paths, r[i].pattern), method);
-        cr_assert_not_null(op, "%s %s missing", r[i].method, r[i].pattern);
-        cr_assert_not_null(json_object_get(op, "responses"));
-        if (strchr(r[i].pattern, '{')) {
-            json_t *params = json_object_get(op, "parameters");
-            cr_assert_gt(json_array_size(params), 0);
-            cr_assert_str_eq(json_string_value(json_object_get(json_array_get(params, 0), "in")),
-                             "path");
-        }
-    }
-    json_decref(root);
-    buf_cleanup(&doc);
 }
