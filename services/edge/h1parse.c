@@ -209,7 +209,8 @@ static h1_result_t find_end(const char *in, size_t len, size_t start, const h1_l
         line_start = j + 1;
     }
     if (!lines) /* (a CR at the very end may be the first half of a CRLF) */
-        return check_partial_line(in + start, len - start - (in[len - 1] == '\r'), lim, req);
+        return check_partial_line(in + start, len - start - (len > start && in[len - 1] == '\r'),
+                                  lim, req);
     return H1_INCOMPLETE;
 }
 
