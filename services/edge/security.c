@@ -208,6 +208,8 @@ void edge_client_ip(struct lws *wsi, const pss_t *pss, char *out, size_t outlen)
     int n = 0, it = 0;
 
     lws_get_peer_simple(wsi, out, outlen);
+    if (str_has_prefix(out, "::ffff:") && strchr(out, '.')) /* IPv4 on the dual-stack socket */
+        memmove(out, out + 7, strlen(out + 7) + 1);
     if (!edge.cfg.trusted_hops)
         return;
     /* Every X-Forwarded-For entry in order: each proxy appends the address it saw, so only
