@@ -354,3 +354,20 @@ Test(edge_http, a_slow_head_is_answered_once_complete)
     cr_assert_eq(r.status[0], 200);
     rawhttp_cleanup(&r);
 }
+
+Test(edge_http, more_pipelined_than_the_buffer_holds)
+{
+    /* Over 256 KB of requests that each wait for a service: reading pauses and resumes. */
+    buf_t b = BUF_INIT;
+    int n = 3000;
+    for (int i = 0; i < n; i++)
+        buf_puts(&b, LOGIN_EMPTY);
+    cr_assert_gt(b.len, 256 * 1024);
+    rawhttp_t r;
+    rawhttp_exchange(port(), b.data, b.len, 0, 5000, &r);
+    cr_assert_eq(r.n, n, "%d of %d answered", r.n, n);
+    for (int i = 0; i < n; i++)
+        cr_assert_eq(r.status[i], 400);
+    rawhttp_cleanup(&r);
+    buf_cleanup(&b);
+}

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define RAWHTTP_MAX 256
+#define RAWHTTP_MAX 4096
 
 typedef struct {
     char *data; /* everything received, NUL-terminated */
