@@ -298,8 +298,12 @@ static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
             }
             if (r == H1_OK) {
                 c->body_left = false;
+                if (c->in_request) /* now waiting for the service, which has its deadline */
+                    lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
                 if (c->in_request && c->body_wanted && !pss->responding && pss->route)
                     edge_dispatch(wsi, pss);
+            } else {
+                lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, edge.cfg.io_timeout_s);
             }
             if (c->closing && !c->in_request)
                 start_close(wsi, c);
@@ -328,6 +332,8 @@ static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
         c->off += used;
         if ((rc = on_request(wsi, pss, c, head_start)) < 0)
             break;
+        if (c->body_left) /* a body that stalls closes the connection */
+            lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, edge.cfg.io_timeout_s);
     }
     if (c->off == c->in.len) {
         buf_reset(&c->in);
