@@ -97,10 +97,12 @@ static int ws_handoff(struct lws *wsi, pss_t *pss, edge_conn_t *c, size_t head_s
     struct lws *ws =
         lws_adopt_socket_vhost_readbuf(vh, fd, c->in.data + head_start, c->in.len - head_start);
     if (handoff) { /* not taken during the adoption: later, or never (freed on destroy) */
-        if (ws)
+        if (ws) {
             lws_set_opaque_user_data(ws, handoff);
-        else
-            h1_req_cleanup(handoff), free(handoff);
+        } else {
+            h1_req_cleanup(handoff);
+            free(handoff);
+        }
         handoff = NULL;
     }
     c->off = c->in.len;
