@@ -165,6 +165,20 @@ $(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $$(
 endef
 $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t))))
 
+# ---- fuzzing: tests/fuzz/fuzz_<name>.c -> $(BUILD)/fuzz/fuzz_<name> (libFuzzer, Debian clang) -------
+# Each target names the sources it exercises (pure modules, no I/O); ASan and UBSan always on.
+# tests/run.sh gives each a short bounded run from its seeds in tests/fuzz/corpus/<name>/.
+FUZZ_CC    ?= clang
+FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+              -fno-sanitize-recover=undefined -Wall -Wextra -Werror -I. -Ilibshared/include
+FUZZ_BINS  := $(BUILD)/fuzz/fuzz_h1parse
+$(BUILD)/fuzz/fuzz_h1parse: tests/fuzz/fuzz_h1parse.c services/edge/h1parse.c libshared/src/util.c \
+                            services/edge/h1parse.h
+	@mkdir -p $(@D)
+	@echo "  FUZZ    $@"
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(filter %.c,$^) -o $@
+fuzz: $(FUZZ_BINS)
+
 # Keep generated sources between runs.
 .SECONDARY:
 
@@ -218,11 +232,11 @@ run-check-c: all format-check
 
 # ---- top-level targets ------------------------------------------------------------------------
 .PHONY: all build tests deps run test check bench format format-check clean web unit integration \
-        tsan check-c run-unit run-integration run-check-c k8s
+        tsan check-c run-unit run-integration run-check-c k8s fuzz
 .DEFAULT_GOAL := all
 
 build: $(SERVICE_BINS) $(TOOL_BINS)
-tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS)
+tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS)
 all: build tests
 
 deps:

@@ -13,10 +13,11 @@
 # moved or deleted test does not run) replace the binaries found under $BUILD; F, when set, is Criterion's test filter
 # (CRITERION_TEST_PATTERN, e.g. 'auth_session/*login*') for every binary.
 #
+# The fuzz targets of $BUILD/fuzz run for a bounded time (FUZZ_SECONDS, 30 in all).
 # Counts are Criterion's ("Synthesis: Tested: X | Passing: Y | Failing: Z | Crashing: W"); a
 # binary without that line counts as one test. A binary that exits non-zero, or whose output has
 # a sanitizer report (Criterion passes a test whose worker leaked), turns one pass into a failure.
-# Env: BUILD (build), UNIT_TIMEOUT (600 s per unit binary).
+# Env: BUILD (build), UNIT_TIMEOUT (600 s per unit binary), FUZZ_SECONDS (30).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -126,6 +127,33 @@ for bin in "${units[@]}"; do
     set -e
     count "${bin#"$BUILD"/}" "$rc" "$work/out"
 done
+
+# The fuzz targets (tests/fuzz): a bounded run each from its seeds, FUZZ_SECONDS (30) shared
+# among them; a crash, sanitizer report or failed check fails it. New inputs go to a scratch
+# corpus; a failing input is kept in $BUILD/fuzz/artifacts/ to replay (binary <file>).
+mapfile -t fuzzers < <(find "$BUILD/fuzz" -maxdepth 1 -type f -executable -name 'fuzz_*' 2>/dev/null | sort)
+if [ "$mode" != integration ] && [ "${#fuzzers[@]}" -gt 0 ]; then
+    per=$((${FUZZ_SECONDS:-30} / ${#fuzzers[@]}))
+    [ "$per" -ge 1 ] || per=1
+    mkdir -p "$BUILD/fuzz/artifacts"
+    for bin in "${fuzzers[@]}"; do
+        name=$(basename "$bin")
+        echo "=== ${bin#"$BUILD"/} (${per} s)"
+        mkdir -p "$work/$name"
+        set +e
+        "$bin" -max_total_time="$per" -timeout=10 -rss_limit_mb=2048 \
+            -artifact_prefix="$BUILD/fuzz/artifacts/$name-" "$work/$name" \
+            "tests/fuzz/corpus/${name#fuzz_}" </dev/null >"$work/out" 2>&1
+        rc=$?
+        set -e
+        if [ "$rc" -eq 0 ]; then
+            tail -n 1 "$work/out"
+        else
+            tail -n 40 "$work/out"
+        fi
+        count "${bin#"$BUILD"/}" "$rc" "$work/out"
+    done
+fi
 
 # The console's unit tests: vitest's JSON report gives the counts.
 if [ "$mode" != all ]; then

@@ -4,7 +4,8 @@
 #include "auth.h"
 #include "token.h"
 
-/* svc.auth.verify: who a session cookie or an API key stands for, ST_UNAUTHORIZED if nobody. */
+/* svc.auth.verify: who a session cookie or an API key stands for, ST_UNAUTHORIZED if nobody
+ * (also for a key sent as a cookie or a session sent as a Bearer token). */
 status_t auth_handle_verify(void *arg, bus_req_t *req)
 {
     auth_svc_t *svc = ((svc_t *)arg)->app;
@@ -17,6 +18,12 @@ status_t auth_handle_verify(void *arg, bus_req_t *req)
     if ((st = bus_req_decode(req, (ProtobufCMessage **)&in)))
         goto done;
     kind = auth_token_kind(in->token);
+    if (in->has_place && in->place == AUTH__CREDENTIAL_PLACE__PLACE_COOKIE &&
+        kind == AUTH_TOKEN_API_KEY)
+        kind = AUTH_TOKEN_BAD;
+    if (in->has_place && in->place == AUTH__CREDENTIAL_PLACE__PLACE_BEARER &&
+        kind != AUTH_TOKEN_API_KEY)
+        kind = AUTH_TOKEN_BAD;
     if (kind == AUTH_TOKEN_BAD) {
         st = svc_fail(req, ST_UNAUTHORIZED, "invalid or expired credentials");
         goto done;

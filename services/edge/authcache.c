@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "edge.h"
 #include "proto/auth.pb-c.h"
@@ -33,7 +34,7 @@ static unsigned bucket_of(const char *hash)
            CACHE_BUCKETS;
 }
 
-bool authcache_get(const char *token_hash, ident_t *out)
+bool authcache_get(const char *token_hash, bool cookie, ident_t *out)
 {
     int64_t now = time_mono_us();
     for (entry_t **pp = &cache[bucket_of(token_hash)]; *pp; pp = &(*pp)->next) {
@@ -46,6 +47,8 @@ bool authcache_get(const char *token_hash, ident_t *out)
             cache_size--;
             return false;
         }
+        if (cookie ? !e->ident.session_id[0] : !e->ident.api_key_id[0])
+            return false; /* the other kind of credential: auth will refuse it */
         *out = e->ident;
         return true;
     }
@@ -101,36 +104,37 @@ void authcache_clear(void)
     cache_size = 0;
 }
 
-/* Copies the value of cookie `name` from the Cookie header into out. */
-static bool cookie_value(struct lws *wsi, const char *name, char *out, size_t outlen)
+/* Copies the value of cookie `name` (from every Cookie field) into out. */
+static bool cookie_value(const pss_t *pss, const char *name, char *out, size_t outlen)
 {
-    char hdr[4096];
     size_t nlen = strlen(name);
-    if (lws_hdr_copy(wsi, hdr, sizeof hdr, WSI_TOKEN_HTTP_COOKIE) <= 0)
-        return false;
-    for (char *p = hdr; *p;) {
-        while (*p == ' ' || *p == ';')
-            p++;
-        if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-            p += nlen + 1;
-            size_t n = strcspn(p, ";");
-            if (n == 0 || n >= outlen)
-                return false;
-            memcpy(out, p, n);
-            out[n] = '\0';
-            return true;
+    const char *hdr;
+    int it = 0;
+    while ((hdr = h1_header_next(&pss->req, "cookie", &it))) {
+        for (const char *p = hdr; *p;) {
+            while (*p == ' ' || *p == ';')
+                p++;
+            if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
+                p += nlen + 1;
+                size_t n = strcspn(p, ";");
+                if (n == 0 || n >= outlen)
+                    return false;
+                memcpy(out, p, n);
+                out[n] = '\0';
+                return true;
+            }
+            p += strcspn(p, ";");
         }
-        p += strcspn(p, ";");
     }
     return false;
 }
 
-bool edge_credential(struct lws *wsi, pss_t *pss)
+bool edge_credential(pss_t *pss)
 {
-    char hdr[512], token[256];
+    char token[256];
+    const char *hdr = edge_header(pss, "authorization");
     pss->has_token = pss->cookie_auth = false;
-    if (lws_hdr_copy(wsi, hdr, sizeof hdr, WSI_TOKEN_HTTP_AUTHORIZATION) > 0 &&
-        strncasecmp(hdr, "Bearer ", 7) == 0) {
+    if (hdr && strncasecmp(hdr, "Bearer ", 7) == 0) {
         const char *t = hdr + 7;
         while (*t == ' ')
             t++;
@@ -138,7 +142,7 @@ bool edge_credential(struct lws *wsi, pss_t *pss)
         if (n == 0 || n >= sizeof token)
             return false;
         memcpy(token, t, n + 1);
-    } else if (cookie_value(wsi, "sid", token, sizeof token)) {
+    } else if (cookie_value(pss, "sid", token, sizeof token)) {
         pss->cookie_auth = true;
     } else {
         return false;
@@ -157,6 +161,9 @@ status_t edge_verify_start(struct lws *wsi, pss_t *pss)
     Auth__VerifyRequest in = AUTH__VERIFY_REQUEST__INIT;
     uint8_t buf[512];
     in.token = pss->token;
+    in.has_place = true;
+    in.place = pss->cookie_auth ? AUTH__CREDENTIAL_PLACE__PLACE_COOKIE
+                                : AUTH__CREDENTIAL_PLACE__PLACE_BEARER;
     size_t n = auth__verify_request__get_packed_size(&in);
     if (n > sizeof buf)
         return ST_UNAUTHORIZED;

@@ -94,30 +94,29 @@ static status_t apply_params(ProtobufCMessage *m, pss_t *pss, pbjson_err_t *err)
             return st;
         }
     }
-    /* Query parameters: lws keeps them URL-decoded as name=value fragments. */
-    char frag[2048];
-    for (int i = 0;
-         lws_hdr_copy_fragment(pss->wsi, frag, sizeof frag, WSI_TOKEN_HTTP_URI_ARGS, i) > 0; i++) {
-        char *eq = strchr(frag, '=');
-        const char *value = "";
-        if (eq) {
-            *eq = '\0';
-            value = eq + 1;
-        }
+    /* Query parameters: name=value pairs, decoded. */
+    char name[256], value[2048];
+    bool bad = false;
+    for (const char *cur = pss->query;
+         h1_query_next(&cur, name, sizeof name, value, sizeof value, &bad);) {
         for (int k = 0; k < pss->params.n; k++) {
-            if (strcmp(pss->params.names[k], frag) == 0) {
+            if (strcmp(pss->params.names[k], name) == 0) {
                 snprintf(err->msg, sizeof err->msg,
-                         "query parameter %.64s repeats a path parameter", frag);
+                         "query parameter %.64s repeats a path parameter", name);
                 return ST_INVALID;
             }
         }
-        if ((st = pbjson_set_str(m, frag, value, err))) {
+        if ((st = pbjson_set_str(m, name, value, err))) {
             if (st == ST_NOT_FOUND) {
-                snprintf(err->msg, sizeof err->msg, "unknown query parameter \"%.200s\"", frag);
+                snprintf(err->msg, sizeof err->msg, "unknown query parameter \"%.200s\"", name);
                 st = ST_INVALID;
             }
             return st;
         }
+    }
+    if (bad) {
+        snprintf(err->msg, sizeof err->msg, "malformed query string");
+        return ST_INVALID;
     }
     return ST_OK;
 }
@@ -142,27 +141,20 @@ done:
     return st;
 }
 
-static void build_raw_input(struct lws *wsi, pss_t *pss, buf_t *out)
+static void build_raw_input(pss_t *pss, buf_t *out)
 {
-    static const struct {
-        enum lws_token_indexes tok;
-        const char *name;
-    } hdrs[] = {
-        {WSI_TOKEN_HTTP_CONTENT_TYPE, "content-type"},
-        {WSI_TOKEN_HTTP_USER_AGENT, "user-agent"},
-        {WSI_TOKEN_HOST, "host"},
-    };
+    static const char *const hdrs[] = {"content-type", "user-agent", "host"};
     Common__HttpRequest req = COMMON__HTTP_REQUEST__INIT;
     Common__Header h[ARRAY_LEN(hdrs)], *hp[ARRAY_LEN(hdrs)];
-    char values[ARRAY_LEN(hdrs)][512];
     size_t nh = 0;
 
     for (size_t i = 0; i < ARRAY_LEN(hdrs); i++) {
-        if (lws_hdr_copy(wsi, values[nh], sizeof values[nh], hdrs[i].tok) <= 0)
+        const char *v = edge_header(pss, hdrs[i]);
+        if (!v)
             continue;
         common__header__init(&h[nh]);
-        h[nh].name = (char *)hdrs[i].name;
-        h[nh].value = values[nh];
+        h[nh].name = (char *)hdrs[i];
+        h[nh].value = (char *)v;
         hp[nh] = &h[nh];
         nh++;
     }
@@ -185,7 +177,7 @@ static void start_call(struct lws *wsi, pss_t *pss)
     buf_t payload = BUF_INIT;
     pbjson_err_t err = {{0}};
     status_t st;
-    char ua[256] = "";
+    char ua[256];
 
     if (pss->route->kind == ROUTE_RPC) {
         if ((st = build_rpc_input(pss, &payload, &err))) {
@@ -193,11 +185,11 @@ static void start_call(struct lws *wsi, pss_t *pss)
             goto done;
         }
     } else {
-        build_raw_input(wsi, pss, &payload);
+        build_raw_input(pss, &payload);
     }
-    lws_hdr_copy(wsi, ua, sizeof ua, WSI_TOKEN_HTTP_USER_AGENT);
-    char cache_control[128] = "";
-    lws_hdr_copy(wsi, cache_control, sizeof cache_control, WSI_TOKEN_HTTP_CACHE_CONTROL);
+    snprintf(ua, sizeof ua, "%s",
+             edge_header(pss, "user-agent") ? edge_header(pss, "user-agent") : "");
+    const char *cache_control = edge_header(pss, "cache-control");
     const char *extra[16];
     int n = 0;
     extra[n++] = HDR_CLIENT_IP;
@@ -214,7 +206,8 @@ static void start_call(struct lws *wsi, pss_t *pss)
         extra[n++] = HDR_API_KEY_ID;
         extra[n++] = pss->ident.api_key_id;
     }
-    if (strstr(cache_control, "no-cache")) { /* the client wants an answer fresh from the source */
+    if (cache_control &&
+        strstr(cache_control, "no-cache")) { /* the client wants an answer fresh from the source */
         extra[n++] = BUS_HDR_CACHE_CONTROL;
         extra[n++] = "no-cache";
     }
@@ -239,16 +232,16 @@ void edge_dispatch(struct lws *wsi, pss_t *pss)
     if (pss->dispatched)
         return;
     pss->dispatched = true;
-    bool has_cred = edge_credential(wsi, pss);
+    bool has_cred = edge_credential(pss);
     bool changes_state = strcmp(pss->route->method, "GET") != 0;
 
     /* A browser on another site must not drive a cookie session (or sign in through one). */
-    if (changes_state && !edge_origin_allowed(wsi) && (pss->cookie_auth || !has_cred)) {
+    if (changes_state && !edge_origin_allowed(pss) && (pss->cookie_auth || !has_cred)) {
         edge_respond_error(pss, ST_FORBIDDEN, "cross-site request refused");
         return;
     }
     if (has_cred) {
-        if (authcache_get(pss->token_hash, &pss->ident)) {
+        if (authcache_get(pss->token_hash, pss->cookie_auth, &pss->ident)) {
             start_call(wsi, pss);
             return;
         }

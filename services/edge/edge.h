@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "h1parse.h"
 #include "routes.h"
 #include "shared/bus.h"
 #include "shared/status.h"
@@ -29,11 +30,15 @@ typedef struct {
     const char *static_dir;
     const char *public_url;
     const char *allowed_origins; /* comma separated, besides the request's own origin */
+    const char *cors_origins;    /* comma separated: other sites' apps that may use API keys */
     int64_t max_body;
     int timeout_ms;
     int auth_cache_ttl_s;
     bool cookie_secure;
-    bool trust_proxy;
+    int trusted_hops; /* proxies in front whose X-Forwarded-For entries are believed */
+    h1_limits_t limits;
+    int keepalive_s;  /* an idle connection closes after this */
+    int io_timeout_s; /* a head, body or answer that stalls this long closes the connection */
 } edge_config_t;
 
 /* ---- completion queue: cnats threads -> lws loop ------------------------------------------ */
@@ -76,12 +81,13 @@ typedef struct {
 typedef enum { STAGE_NONE, STAGE_VERIFY, STAGE_CALL, STAGE_READY, STAGE_RESPOND } stage_t;
 
 typedef struct ws_frame ws_frame_t;
+typedef struct edge_conn edge_conn_t; /* http.c: the connection's bytes and framing */
 
 typedef struct pss {
     /* request */
-    int method; /* LWSHUMETH_* */
+    h1_req_t req; /* the parsed head: method, target, header fields */
     char *path;
-    char *query; /* raw, decoded by lws into name=value fragments */
+    char *query; /* raw, decoded by h1_query_next */
     const route_t *route;
     route_params_t params;
     buf_t body;
@@ -92,6 +98,7 @@ typedef struct pss {
     char request_id[40];
     char client_ip[64];
     int64_t started_us; /* metrics.c: monotonic start of the exchange (or the socket), 0 = none */
+    char cors_origin[128]; /* set: the request comes from an EDGE_CORS_ORIGINS site */
     char token_hash[65];
     char token[256]; /* raw credential until verify has been sent, then wiped */
     bool has_token;
@@ -113,7 +120,12 @@ typedef struct pss {
     size_t resp_sent;
     bool headers_sent;
     bool responding;
-    bool serving_file;
+    bool head_only;    /* HEAD: the headers of the answer, no body */
+    bool serving_file; /* the body comes from file_fd */
+    int file_fd;
+    int64_t file_size;
+    buf_t file_headers; /* raw "name: value\r\n" lines for a file */
+    edge_conn_t *conn;  /* HTTP connections only; kept across requests */
     /* websocket */
     bool is_ws;
     bool ws_authed;
@@ -140,14 +152,21 @@ typedef struct {
 
 extern edge_t edge;
 
-/* http.c: the lws protocol callback (HTTP and WebSocket). */
+/* http.c: the lws protocol callback (HTTP on raw sockets, and WebSocket). */
 int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                   size_t len);
+/* The first value of request header lname (lower case), or NULL. */
+const char *edge_header(const pss_t *pss, const char *lname);
+/* The answer has been written: the next request on the connection, or its close. <0 closes. */
+int edge_exchange_done(struct lws *wsi, pss_t *pss);
 
 /* respond.c: building answers. */
 void edge_respond(pss_t *pss, int status, const char *content_type, const void *body, size_t len);
 void edge_respond_error(pss_t *pss, status_t st, const char *message);
 void edge_respond_add_header(pss_t *pss, const char *name, const char *value);
+/* Answers with a file (200, its size as Content-Length); other_headers are raw header lines. */
+int edge_serve_file(struct lws *wsi, pss_t *pss, const char *path, const char *content_type,
+                    const char *other_headers, int other_len);
 int edge_write_response(struct lws *wsi, pss_t *pss); /* on WRITEABLE; <0 closes */
 void edge_pss_reset(pss_t *pss);
 
@@ -163,12 +182,14 @@ status_t edge_call(struct lws *wsi, pss_t *pss, const char *subject, const void 
                    const bus_ctx_t *ctx);
 
 /* authcache.c: verified credentials, cached briefly. */
-bool authcache_get(const char *token_hash, ident_t *out);
+/* A hit only for the kind of credential presented (cookie: a session; Bearer: an API key). */
+bool authcache_get(const char *token_hash, bool cookie, ident_t *out);
 void authcache_put(const char *token_hash, const ident_t *ident);
 void authcache_revoke(const char *what); /* "token:<hash>" or "user:<id>" */
 void authcache_clear(void);
-/* Reads the credential of the request (Bearer header, else the sid cookie). */
-bool edge_credential(struct lws *wsi, pss_t *pss);
+/* Reads the credential of the request: `Authorization: Bearer`, else the sid cookie. Which kind
+ * goes where (keys as Bearer, sessions as the cookie) is enforced by auth's verify. */
+bool edge_credential(pss_t *pss);
 status_t edge_verify_start(struct lws *wsi, pss_t *pss);
 status_t edge_verify_finish(pss_t *pss, cq_item_t *item);
 
@@ -196,7 +217,16 @@ void edge_metrics_ws(pss_t *pss, bool open);
 void edge_lws_log_init(void);
 
 /* security.c */
-bool edge_origin_allowed(struct lws *wsi);
-void edge_client_ip(struct lws *wsi, char *out, size_t outlen);
+void edge_security_init(void); /* after the configuration is loaded */
+/* No Origin, or the request's own origin, PUBLIC_URL's, or one of EDGE_ALLOWED_ORIGINS:
+ * scheme, host and port compared exactly. */
+bool edge_origin_allowed(const pss_t *pss);
+/* The request's Origin when it is one of EDGE_CORS_ORIGINS (normalised) into out, else "". */
+void edge_cors_origin(const pss_t *pss, char *out, size_t outlen);
+/* Answers an OPTIONS preflight; false when the request is no preflight. */
+bool edge_cors_preflight(pss_t *pss);
+/* The headers every answer carries (security policy, CORS for pss->cors_origin). */
+void edge_security_headers(const pss_t *pss, buf_t *out);
+void edge_client_ip(struct lws *wsi, const pss_t *pss, char *out, size_t outlen);
 
 #endif

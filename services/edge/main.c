@@ -50,15 +50,27 @@ static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 
 static status_t load_config(edge_config_t *c)
 {
-    int64_t port, max_body, timeout, ttl;
+    int64_t port, max_body, timeout, ttl, head, uri, fields, hops;
+    bool trust_proxy;
     status_t st;
     if ((st = config_int("EDGE_PORT", 8080, 1, 65535, &port)) ||
         (st = config_int("EDGE_MAX_BODY", 2 * 1024 * 1024, 1024, 1LL << 30, &max_body)) ||
         (st = config_int("EDGE_TIMEOUT_MS", 10000, 100, 600000, &timeout)) ||
         (st = config_int("EDGE_AUTH_CACHE_SECONDS", 10, 0, 3600, &ttl)) ||
         (st = config_bool("EDGE_COOKIE_SECURE", false, &c->cookie_secure)) ||
-        (st = config_bool("EDGE_TRUST_PROXY", false, &c->trust_proxy)))
+        (st = config_int("EDGE_MAX_HEADER_BYTES", 16384, 1024, 60000, &head)) ||
+        (st = config_int("EDGE_MAX_URI_BYTES", 8192, 256, 60000, &uri)) ||
+        (st = config_int("EDGE_MAX_HEADERS", 100, 8, 1000, &fields)) ||
+        /* EDGE_TRUST_PROXY=true, the older switch, means one proxy */
+        (st = config_bool("EDGE_TRUST_PROXY", false, &trust_proxy)) ||
+        (st = config_int("EDGE_TRUSTED_HOPS", trust_proxy ? 1 : 0, 0, 16, &hops)))
         return st;
+    c->limits = (h1_limits_t){.max_head = (size_t)head,
+                              .max_uri = (size_t)uri < (size_t)head ? (size_t)uri : (size_t)head,
+                              .max_fields = (int)fields};
+    c->trusted_hops = (int)hops;
+    c->keepalive_s = 60;
+    c->io_timeout_s = 30;
     c->port = (int)port;
     c->max_body = max_body;
     c->timeout_ms = (int)timeout;
@@ -67,6 +79,7 @@ static status_t load_config(edge_config_t *c)
     c->static_dir = config_str("EDGE_STATIC_DIR", "web/dist");
     c->public_url = config_str("PUBLIC_URL", NULL);
     c->allowed_origins = config_str("EDGE_ALLOWED_ORIGINS", "");
+    c->cors_origins = config_str("EDGE_CORS_ORIGINS", "");
     return ST_OK;
 }
 
@@ -94,6 +107,22 @@ static int print_openapi(void)
     return ok ? 0 : 1;
 }
 
+/* The listening vhost: accepted sockets stay raw, HTTP/1.1 is parsed by http.c. The context's
+ * own "default" vhost does not listen: it holds the NATS socket and the WebSockets that http.c
+ * hands over after an upgrade request. */
+static bool listen_http(const struct lws_context_creation_info *base)
+{
+    struct lws_context_creation_info vi = *base;
+    vi.vhost_name = "edge";
+    vi.port = edge.cfg.port;
+    vi.iface = strcmp(edge.cfg.host, "0.0.0.0") == 0 ? NULL : edge.cfg.host;
+    vi.options = LWS_SERVER_OPTION_ADOPT_APPLY_LISTEN_ACCEPT_CONFIG |
+                 LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND;
+    vi.listen_accept_role = "raw-skt";
+    vi.listen_accept_protocol = "http";
+    return lws_create_vhost(edge.ctx, &vi) != NULL;
+}
+
 int main(int argc, char **argv)
 {
     struct lws_context_creation_info info;
@@ -107,20 +136,20 @@ int main(int argc, char **argv)
         return 2;
     routes_init();
     openapi_build(&edge.openapi);
+    edge_security_init();
     edge.loop_thread = pthread_self();
 
     memset(&info, 0, sizeof info);
-    info.port = edge.cfg.port;
-    info.iface = strcmp(edge.cfg.host, "0.0.0.0") == 0 ? NULL : edge.cfg.host;
+    info.port = CONTEXT_PORT_NO_LISTEN;
     info.protocols = protocols;
-    info.options = LWS_SERVER_OPTION_HTTP_HEADERS_SECURITY_BEST_PRACTICES_ENFORCE |
-                   LWS_SERVER_OPTION_VALIDATE_UTF8;
-    info.max_http_header_data = 8192;
+    info.options = LWS_SERVER_OPTION_VALIDATE_UTF8;
+    /* lws parses a handed-over upgrade request again: room for any head http.c accepted */
+    info.max_http_header_data = (unsigned short)(edge.cfg.limits.max_head + 1024);
     info.keepalive_timeout = 60;
     info.timeout_secs = 30;
     info.fd_limit_per_thread = 0;
     edge.ctx = lws_create_context(&info);
-    if (!edge.ctx) {
+    if (!edge.ctx || !listen_http(&info)) {
         LOG_ERROR("edge: cannot listen on %s:%d (is the port in use? set EDGE_PORT)", edge.cfg.host,
                   edge.cfg.port);
         goto done;

@@ -40,26 +40,14 @@ static void setup(void)
                              NULL);
 }
 
-static const char *method_name(int method)
+/* The request's method as a label: the ones routes use, anything else "other" (bounded). */
+static const char *method_name(const char *method)
 {
-    switch (method) {
-    case LWSHUMETH_GET:
-        return "GET";
-    case LWSHUMETH_POST:
-        return "POST";
-    case LWSHUMETH_PUT:
-        return "PUT";
-    case LWSHUMETH_PATCH:
-        return "PATCH";
-    case LWSHUMETH_DELETE:
-        return "DELETE";
-    case LWSHUMETH_OPTIONS:
-        return "OPTIONS";
-    case LWSHUMETH_HEAD:
-        return "HEAD";
-    default:
-        return "OTHER";
-    }
+    static const char *const known[] = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
+    for (size_t i = 0; method && i < ARRAY_LEN(known); i++)
+        if (strcmp(method, known[i]) == 0)
+            return known[i];
+    return "other";
 }
 
 /* The route label: a pattern, one of the edge's own paths, or a fixed word. */
@@ -110,7 +98,7 @@ void edge_metrics_request_done(pss_t *pss)
     if (!pss->started_us || pss->is_ws)
         return;
     double seconds = metrics_since(pss->started_us);
-    const char *method = method_name(pss->method), *route = route_name(pss);
+    const char *method = method_name(pss->req.method), *route = route_name(pss);
     int status = pss->status ? pss->status : STATUS_CLIENT_GONE;
     pss->started_us = 0;
     snprintf(code, sizeof code, "%d", status);

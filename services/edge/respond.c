@@ -1,7 +1,11 @@
 /* respond.c - answers: JSON errors in the one shape {"error":{"code","message","request_id"}},
- * extra headers, and writing a prepared response across WRITEABLE callbacks in chunks. */
+ * extra headers, files, and writing a prepared response (status line and headers formatted
+ * here) across WRITEABLE callbacks in chunks. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "edge.h"
 #include "shared/log.h"
@@ -56,47 +60,140 @@ void edge_respond_error(pss_t *pss, status_t st, const char *message)
     buf_cleanup(&b);
 }
 
-/* Writes the status line and headers, and with them the whole body when it fits in one buffer:
- * most answers are a few hundred bytes, and one write saves a trip round the event loop. */
+static const char *reason_phrase(int status)
+{
+    switch (status) {
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 304:
+        return "Not Modified";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 413:
+        return "Content Too Large";
+    case 414:
+        return "URI Too Long";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Status";
+    }
+}
+
+int edge_serve_file(struct lws *wsi, pss_t *pss, const char *path, const char *content_type,
+                    const char *other_headers, int other_len)
+{
+    struct stat sb;
+    (void)wsi;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        edge_respond_error(pss, ST_NOT_FOUND, "no such file");
+        return 0;
+    }
+    pss->serving_file = true;
+    pss->file_fd = fd;
+    pss->file_size = (int64_t)sb.st_size;
+    if (other_len > 0)
+        buf_append(&pss->file_headers, other_headers, (size_t)other_len);
+    edge_respond(pss, 200, content_type, NULL, 0);
+    return 0;
+}
+
+static size_t body_size(const pss_t *pss)
+{
+    return pss->serving_file ? (size_t)pss->file_size : pss->resp_body.len;
+}
+
+/* The next piece of the body into out (at most CHUNK): from the file or the buffer. */
+static ssize_t body_piece(pss_t *pss, unsigned char *out, size_t room)
+{
+    size_t left = body_size(pss) - pss->resp_sent;
+    size_t n = left < room ? left : room;
+    if (!pss->serving_file) {
+        memcpy(out, pss->resp_body.data + pss->resp_sent, n);
+        return (ssize_t)n;
+    }
+    ssize_t got = pread(pss->file_fd, out, n, (off_t)pss->resp_sent);
+    return got == (ssize_t)n ? got : -1; /* a file that shrank: cut the connection */
+}
+
+/* Writes the status line and headers, and with them the body when it fits in one buffer: most
+ * answers are a few hundred bytes, and one write saves a trip round the event loop. */
 static int write_head(struct lws *wsi, pss_t *pss)
 {
-    unsigned char buf[LWS_PRE + 4096 + CHUNK];
-    unsigned char *start = buf + LWS_PRE, *p = start, *hend = start + 4096;
+    buf_t h = BUF_INIT;
     bool empty = pss->status == 204 || pss->status == 304;
-    lws_filepos_t clen = empty ? LWS_ILLEGAL_HTTP_CONTENT_LEN : (lws_filepos_t)pss->resp_body.len;
+    size_t blen = body_size(pss);
+    int rc = -1;
 
-    if (lws_add_http_common_headers(wsi, (unsigned)pss->status, empty ? NULL : pss->content_type,
-                                    clen, &p, hend))
-        return -1;
-    if (lws_add_http_header_by_name(
-            wsi, (const unsigned char *)"x-request-id:", (const unsigned char *)pss->request_id,
-            (int)strlen(pss->request_id), &p, hend))
-        return -1;
+    buf_reserve(&h, LWS_PRE + 1024 + (blen <= CHUNK ? blen : 0));
+    h.len = LWS_PRE;
+    buf_printf(&h, "HTTP/1.1 %d %s\r\n", pss->status, reason_phrase(pss->status));
+    if (!empty) {
+        if (pss->content_type[0])
+            buf_printf(&h, "content-type: %s\r\n", pss->content_type);
+        buf_printf(&h, "content-length: %zu\r\n", blen);
+    }
+    buf_printf(&h, "x-request-id: %s\r\n", pss->request_id);
+    edge_security_headers(pss, &h);
     for (size_t off = 0; off < pss->resp_headers.len;) {
         const char *name = pss->resp_headers.data + off;
         const char *value = name + strlen(name) + 1;
         off = (size_t)(value - pss->resp_headers.data) + strlen(value) + 1;
-        char hname[64];
-        snprintf(hname, sizeof hname, "%s:", name);
-        if (lws_add_http_header_by_name(wsi, (const unsigned char *)hname,
-                                        (const unsigned char *)value, (int)strlen(value), &p, hend))
-            return -1;
+        buf_printf(&h, "%s: %s\r\n", name, value);
     }
-    if (pss->close_after &&
-        lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION, (const unsigned char *)"close", 5,
-                                     &p, hend))
-        return -1;
-    if (lws_finalize_http_header(wsi, &p, hend))
-        return -1;
-    if (!empty && pss->resp_body.len <= CHUNK) {
-        memcpy(p, pss->resp_body.data, pss->resp_body.len);
-        p += pss->resp_body.len;
-        pss->resp_sent = pss->resp_body.len;
+    if (pss->file_headers.len)
+        buf_append(&h, pss->file_headers.data, pss->file_headers.len);
+    if (pss->close_after)
+        buf_puts(&h, "connection: close\r\n");
+    else if (pss->req.minor == 0)
+        buf_puts(&h, "connection: keep-alive\r\n");
+    buf_puts(&h, "\r\n");
+    if (empty || pss->head_only) {
+        pss->resp_sent = blen; /* nothing to send */
+    } else if (blen <= CHUNK) {
+        buf_reserve(&h, blen);
+        if (body_piece(pss, (unsigned char *)h.data + h.len, blen) < 0)
+            goto done;
+        h.len += blen;
+        pss->resp_sent = blen;
     }
-    if (lws_write(wsi, start, (size_t)(p - start), LWS_WRITE_HTTP_HEADERS) != (int)(p - start))
-        return -1;
+    size_t n = h.len - LWS_PRE;
+    if (lws_write(wsi, (unsigned char *)h.data + LWS_PRE, n, LWS_WRITE_RAW) != (int)n)
+        goto done;
     pss->headers_sent = true;
-    return 0;
+    rc = 0;
+done:
+    buf_cleanup(&h);
+    return rc;
 }
 
 int edge_write_response(struct lws *wsi, pss_t *pss)
@@ -109,24 +206,17 @@ int edge_write_response(struct lws *wsi, pss_t *pss)
         if (write_head(wsi, pss))
             return -1;
     } else {
-        size_t left = pss->resp_body.len - pss->resp_sent;
-        size_t n = left > CHUNK ? CHUNK : left;
-        memcpy(buf + LWS_PRE, pss->resp_body.data + pss->resp_sent, n);
-        if (lws_write(wsi, buf + LWS_PRE, n, n == left ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP) !=
-            (int)n)
+        ssize_t n = body_piece(pss, buf + LWS_PRE, CHUNK);
+        if (n < 0 || lws_write(wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_RAW) != (int)n)
             return -1;
-        pss->resp_sent += n;
+        pss->resp_sent += (size_t)n;
     }
-    if (pss->status != 204 && pss->status != 304 && pss->resp_sent < pss->resp_body.len) {
+    if (pss->resp_sent < body_size(pss)) {
         lws_callback_on_writable(wsi);
         return 0;
     }
     /* The exchange is complete. */
-    bool close = pss->close_after;
-    edge_pss_reset(pss);
-    if (close)
-        return -1;
-    return lws_http_transaction_completed(wsi) ? -1 : 0;
+    return edge_exchange_done(wsi, pss);
 }
 
 void edge_pss_reset(pss_t *pss)
@@ -140,7 +230,13 @@ void edge_pss_reset(pss_t *pss)
     buf_cleanup(&pss->resp_headers);
     buf_cleanup(&pss->resp_body);
     buf_cleanup(&pss->ready_report);
+    buf_cleanup(&pss->file_headers);
+    if (pss->serving_file)
+        close(pss->file_fd);
+    h1_req_cleanup(&pss->req);
     struct lws *wsi = pss->wsi;
+    edge_conn_t *conn = pss->conn;
     memset(pss, 0, sizeof *pss);
     pss->wsi = wsi;
+    pss->conn = conn;
 }

@@ -1,6 +1,6 @@
 /* static.c - the web console's files from EDGE_STATIC_DIR. A path that names no file gets
  * index.html, so the single-page app's own routes (/agents/123) load on refresh. Paths are
- * confined to the directory: lws has already collapsed "..", and anything left is refused. */
+ * confined to the directory: the parser refuses dot segments, and anything left is refused. */
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,13 +65,5 @@ int static_serve(struct lws *wsi, pss_t *pss)
     const char *cache = is_index ? "cache-control: no-cache\r\n"
                                  : "cache-control: public, max-age=31536000, immutable\r\n";
     const char *extra = str_has_prefix(uri, "/assets/") ? cache : "cache-control: no-cache\r\n";
-    pss->serving_file = true;
-    pss->status = 200; /* for the access log and metrics: lws sends the file */
-    pss->resp_sent = (size_t)sb.st_size;
-    int n = lws_serve_http_file(wsi, file, mime_of(file), extra, (int)strlen(extra));
-    if (n < 0)
-        return -1;
-    if (n > 0) /* lws answered (e.g. an error) and wants the transaction completed */
-        return lws_http_transaction_completed(wsi) ? -1 : 0;
-    return 0;
+    return edge_serve_file(wsi, pss, file, mime_of(file), extra, (int)strlen(extra));
 }

@@ -40,13 +40,13 @@ void ws_established(struct lws *wsi, pss_t *pss)
     pss->is_ws = true;
     snprintf(pss->request_id, sizeof pss->request_id, "ws-%llu",
              (unsigned long long)++edge.next_seq);
-    edge_client_ip(wsi, pss->client_ip, sizeof pss->client_ip);
+    edge_client_ip(wsi, pss, pss->client_ip, sizeof pss->client_ip);
     edge_metrics_ws(pss, true);
-    if (!edge_credential(wsi, pss)) {
+    if (!edge_credential(pss)) {
         ws_close(wsi, 4401, "unauthorized");
         return;
     }
-    if (authcache_get(pss->token_hash, &pss->ident)) {
+    if (authcache_get(pss->token_hash, pss->cookie_auth, &pss->ident)) {
         ws_verified(wsi, pss, NULL);
         return;
     }
