@@ -20,7 +20,7 @@ else
 Q := @
 endif
 
-PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libargon2 libsodium msgpack
+PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libargon2 libsodium msgpack zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)

@@ -34,6 +34,7 @@ typedef struct {
     int auth_cache_ttl_s;
     bool cookie_secure;
     bool trust_proxy;
+    int64_t gzip_min_bytes; /* JSON answers this long or more are gzipped; 0: never */
 } edge_config_t;
 
 /* ---- completion queue: cnats threads -> lws loop ------------------------------------------ */
@@ -147,6 +148,8 @@ int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 void edge_respond(pss_t *pss, int status, const char *content_type, const void *body, size_t len);
 void edge_respond_error(pss_t *pss, status_t st, const char *message);
 void edge_respond_add_header(pss_t *pss, const char *name, const char *value);
+/* A request header (WSI_TOKEN_*) copied into out, or NULL when absent (or wsi is NULL). */
+const char *edge_request_header(struct lws *wsi, int token, char *out, size_t outlen);
 int edge_write_response(struct lws *wsi, pss_t *pss); /* on WRITEABLE; <0 closes */
 void edge_pss_reset(pss_t *pss);
 
@@ -185,7 +188,8 @@ void ws_send_json(struct lws *wsi, pss_t *pss, const char *json, size_t len);
 void health_start_ready(struct lws *wsi, pss_t *pss);
 void health_ready_reply(pss_t *pss, cq_item_t *item);
 void openapi_build(buf_t *out);
-int static_serve(struct lws *wsi, pss_t *pss); /* 0 handled, <0 close */
+void openapi_respond(struct lws *wsi, pss_t *pss); /* GET /api/openapi.json, with its ETag */
+int static_serve(struct lws *wsi, pss_t *pss);     /* 0 handled, <0 close */
 
 /* security.c */
 bool edge_origin_allowed(struct lws *wsi);

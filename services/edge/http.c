@@ -84,7 +84,7 @@ static int on_http(struct lws *wsi, pss_t *pss, const char *uri)
         return 0;
     }
     if (strcmp(uri, "/api/openapi.json") == 0 && pss->method == LWSHUMETH_GET) {
-        edge_respond(pss, 200, "application/json", edge.openapi.data, edge.openapi.len);
+        openapi_respond(wsi, pss);
         return 0;
     }
     switch (routes_match(method, uri, &pss->route, &pss->params, allow, sizeof allow)) {

@@ -49,19 +49,21 @@ static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 
 static status_t load_config(edge_config_t *c)
 {
-    int64_t port, max_body, timeout, ttl;
+    int64_t port, max_body, timeout, ttl, gzip_min;
     status_t st;
     if ((st = config_int("EDGE_PORT", 8080, 1, 65535, &port)) ||
         (st = config_int("EDGE_MAX_BODY", 2 * 1024 * 1024, 1024, 1LL << 30, &max_body)) ||
         (st = config_int("EDGE_TIMEOUT_MS", 10000, 100, 600000, &timeout)) ||
         (st = config_int("EDGE_AUTH_CACHE_SECONDS", 10, 0, 3600, &ttl)) ||
         (st = config_bool("EDGE_COOKIE_SECURE", false, &c->cookie_secure)) ||
-        (st = config_bool("EDGE_TRUST_PROXY", false, &c->trust_proxy)))
+        (st = config_bool("EDGE_TRUST_PROXY", false, &c->trust_proxy)) ||
+        (st = config_int("EDGE_GZIP_MIN_BYTES", 1024, 0, 1LL << 30, &gzip_min)))
         return st;
     c->port = (int)port;
     c->max_body = max_body;
     c->timeout_ms = (int)timeout;
     c->auth_cache_ttl_s = (int)ttl;
+    c->gzip_min_bytes = gzip_min;
     c->host = config_str("EDGE_HOST", "0.0.0.0");
     c->static_dir = config_str("EDGE_STATIC_DIR", "web/dist");
     c->public_url = config_str("PUBLIC_URL", NULL);

@@ -1,12 +1,15 @@
 /* openapi.c - the OpenAPI 3.0 document, generated once at start-up from the route table and
  * the protobuf descriptors: nobody edits it by hand, so it cannot drift from what the edge
  * actually accepts. Path parameters come from the pattern, query parameters (GET/DELETE) and
- * request bodies (other methods) from the rpc's input message, responses from its output. */
+ * request bodies (other methods) from the rpc's input message, responses from its output.
+ * Served with a weak ETag of its content (the same for every coding), revalidated each time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "edge.h"
+#include "services/edge/assets.h"
+#include "shared/crypto.h"
 #include "shared/pbjson.h"
 
 #define MAX_SCHEMAS 256
@@ -153,4 +156,24 @@ void openapi_build(buf_t *out)
     }
     buf_puts(out, "}}}");
     free(done);
+}
+
+void openapi_respond(struct lws *wsi, pss_t *pss)
+{
+    static char etag[24]; /* W/"<16 hex digits of its SHA-256>", made on first use */
+    char inm[512];
+
+    if (!etag[0]) {
+        char hex[CRYPTO_SHA256_HEX_SIZE];
+        crypto_sha256_hex(edge.openapi.data, edge.openapi.len, hex);
+        snprintf(etag, sizeof etag, "W/\"%.16s\"", hex);
+    }
+    edge_respond_add_header(pss, "cache-control", "no-cache");
+    edge_respond_add_header(pss, "etag", etag);
+    if (assets_etag_match(edge_request_header(wsi, WSI_TOKEN_HTTP_IF_NONE_MATCH, inm, sizeof inm),
+                          etag)) {
+        edge_respond(pss, 304, NULL, NULL, 0);
+        return;
+    }
+    edge_respond(pss, 200, "application/json", edge.openapi.data, edge.openapi.len);
 }
