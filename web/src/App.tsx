@@ -9,18 +9,20 @@ import { SignIn } from './pages/auth/SignIn';
 import { SignUp } from './pages/auth/SignUp';
 import { ForgotPassword, ResetPassword } from './pages/auth/Password';
 import { AcceptInvite } from './pages/auth/AcceptInvite';
-import { Overview } from './pages/Overview';
-import { Onboarding } from './pages/Onboarding';
-import { AgentsList } from './pages/agents/AgentsList';
-import { AgentEdit } from './pages/agents/AgentEdit';
-import { KnowledgeBase } from './pages/kb/KnowledgeBase';
-import { ArticleEditor } from './pages/kb/ArticleEditor';
-import { Members } from './pages/settings/Members';
-import { ApiKeys } from './pages/settings/ApiKeys';
-import { Profile } from './pages/settings/Profile';
 import { NotFound } from './pages/NotFound';
 
-// Swagger UI is big: its own chunk, loaded only on /api-docs.
+// The signed-out pages are in the entry chunk: they are what a first visit shows, and they must
+// load fast on a phone. Each signed-in page is a chunk of its own, fetched on the way to it;
+// Swagger UI (big) is one too, loaded only on /api-docs.
+const Overview = lazy(() => import('./pages/Overview').then((m) => ({ default: m.Overview })));
+const Onboarding = lazy(() => import('./pages/Onboarding').then((m) => ({ default: m.Onboarding })));
+const AgentsList = lazy(() => import('./pages/agents/AgentsList').then((m) => ({ default: m.AgentsList })));
+const AgentEdit = lazy(() => import('./pages/agents/AgentEdit').then((m) => ({ default: m.AgentEdit })));
+const KnowledgeBase = lazy(() => import('./pages/kb/KnowledgeBase').then((m) => ({ default: m.KnowledgeBase })));
+const ArticleEditor = lazy(() => import('./pages/kb/ArticleEditor').then((m) => ({ default: m.ArticleEditor })));
+const Members = lazy(() => import('./pages/settings/Members').then((m) => ({ default: m.Members })));
+const ApiKeys = lazy(() => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })));
+const Profile = lazy(() => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })));
 const ApiDocs = lazy(() => import('./pages/ApiDocs'));
 
 function RequireAuth({ children }: { children: ReactNode }) {
@@ -55,7 +57,7 @@ export default function App() {
             <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/accept-invite" element={<AcceptInvite />} />
             <Route path="/api-docs" element={<Suspense fallback={<div className="boot"><Spinner /></div>}><ApiDocs /></Suspense>} />
-            <Route path="/onboarding" element={<RequireAuth><Onboarding /></RequireAuth>} />
+            <Route path="/onboarding" element={<RequireAuth><Suspense fallback={<div className="boot"><Spinner /></div>}><Onboarding /></Suspense></RequireAuth>} />
             <Route element={<RequireAuth><AppShell /></RequireAuth>}>
               <Route index element={<Overview />} />
               <Route path="agents" element={<AgentsList />} />
