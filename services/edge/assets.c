@@ -10,7 +10,7 @@
 #include "services/edge/assets.h"
 #include "shared/util.h"
 
-#define IMMUTABLE "public, max-age=31536000, immutable"
+#define IMMUTABLE  "public, max-age=31536000, immutable"
 #define REVALIDATE "no-cache"
 
 static const struct {

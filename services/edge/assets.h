@@ -26,8 +26,8 @@
 #include "shared/status.h"
 
 typedef struct {
-    const char *path;              /* as lws decoded it, e.g. "/assets/index-3f2a.js" */
-    const char *accept;            /* request headers; NULL when absent */
+    const char *path;   /* as lws decoded it, e.g. "/assets/index-3f2a.js" */
+    const char *accept; /* request headers; NULL when absent */
     const char *accept_encoding;
     const char *if_none_match;
     const char *if_modified_since;
@@ -40,9 +40,9 @@ typedef struct {
     const char *content_encoding; /* "br", "gzip" or NULL */
     bool vary;                    /* Vary: Accept-Encoding */
     const char *cache_control;
-    char etag[64];                /* with its quotes */
-    char last_modified[32];       /* IMF-fixdate */
-    int64_t size;                 /* of file */
+    char etag[64];          /* with its quotes */
+    char last_modified[32]; /* IMF-fixdate */
+    int64_t size;           /* of file */
 } assets_answer_t;
 
 #define ASSETS_MAX_HEADERS 5

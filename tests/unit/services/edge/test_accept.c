@@ -52,8 +52,7 @@ Test(accept, star_covers_what_is_not_named)
     cr_assert_eq(accept_encoding_pick("*", BOTH), ACCEPT_ENC_BR);
     cr_assert_eq(accept_encoding_pick("*;q=0.5, br;q=0", BOTH), ACCEPT_ENC_GZIP);
     cr_assert_eq(accept_encoding_pick("*;q=0", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("identity;q=0, *;q=0.3", ACCEPT_OFFER_GZIP),
-                 ACCEPT_ENC_GZIP);
+    cr_assert_eq(accept_encoding_pick("identity;q=0, *;q=0.3", ACCEPT_OFFER_GZIP), ACCEPT_ENC_GZIP);
     cr_assert_eq(accept_encoding_pick("identity;q=0, gzip", ACCEPT_OFFER_GZIP), ACCEPT_ENC_GZIP);
     /* nothing acceptable at all: identity rather than a refusal */
     cr_assert_eq(accept_encoding_pick("identity;q=0", BOTH), ACCEPT_ENC_IDENTITY);

@@ -273,8 +273,7 @@ Test(assets, if_modified_since)
         conditional("/robots.txt", NULL, NULL, "Sun, 06 Nov 1994 08:49:37 GMT").not_modified);
     cr_assert_not(conditional("/robots.txt", NULL, NULL, "yesterday").not_modified);
     /* If-None-Match, when present, decides alone */
-    cr_assert_not(
-        conditional("/robots.txt", NULL, "\"other\"", first.last_modified).not_modified);
+    cr_assert_not(conditional("/robots.txt", NULL, "\"other\"", first.last_modified).not_modified);
 }
 
 Test(assets, headers_of_an_answer)
