@@ -14,16 +14,42 @@ import { NotFound } from './pages/NotFound';
 // The signed-out pages are in the entry chunk: they are what a first visit shows, and they must
 // load fast on a phone. Each signed-in page is a chunk of its own, fetched on the way to it;
 // Swagger UI (big) is one too, loaded only on /api-docs.
-const Overview = lazy(() => import('./pages/Overview').then((m) => ({ default: m.Overview })));
-const Onboarding = lazy(() => import('./pages/Onboarding').then((m) => ({ default: m.Onboarding })));
-const AgentsList = lazy(() => import('./pages/agents/AgentsList').then((m) => ({ default: m.AgentsList })));
-const AgentEdit = lazy(() => import('./pages/agents/AgentEdit').then((m) => ({ default: m.AgentEdit })));
-const KnowledgeBase = lazy(() => import('./pages/kb/KnowledgeBase').then((m) => ({ default: m.KnowledgeBase })));
-const ArticleEditor = lazy(() => import('./pages/kb/ArticleEditor').then((m) => ({ default: m.ArticleEditor })));
-const Members = lazy(() => import('./pages/settings/Members').then((m) => ({ default: m.Members })));
-const ApiKeys = lazy(() => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })));
-const Profile = lazy(() => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })));
+const load = {
+  overview: () => import('./pages/Overview').then((m) => ({ default: m.Overview })),
+  onboarding: () => import('./pages/Onboarding').then((m) => ({ default: m.Onboarding })),
+  agents: () => import('./pages/agents/AgentsList').then((m) => ({ default: m.AgentsList })),
+  agent: () => import('./pages/agents/AgentEdit').then((m) => ({ default: m.AgentEdit })),
+  kb: () => import('./pages/kb/KnowledgeBase').then((m) => ({ default: m.KnowledgeBase })),
+  article: () => import('./pages/kb/ArticleEditor').then((m) => ({ default: m.ArticleEditor })),
+  members: () => import('./pages/settings/Members').then((m) => ({ default: m.Members })),
+  apiKeys: () => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })),
+  profile: () => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })),
+};
+const Overview = lazy(load.overview);
+const Onboarding = lazy(load.onboarding);
+const AgentsList = lazy(load.agents);
+const AgentEdit = lazy(load.agent);
+const KnowledgeBase = lazy(load.kb);
+const ArticleEditor = lazy(load.article);
+const Members = lazy(load.members);
+const ApiKeys = lazy(load.apiKeys);
+const Profile = lazy(load.profile);
 const ApiDocs = lazy(() => import('./pages/ApiDocs'));
+
+// The page a visit opens on starts loading with the app, not after the session check: one round
+// trip fewer before a signed-in page shows. (A module loads once; lazy() then finds it ready.)
+const first: [RegExp, () => Promise<unknown>][] = [
+  [/^\/$/, load.overview],
+  [/^\/onboarding/, load.onboarding],
+  [/^\/agents\/?$/, load.agents],
+  [/^\/agents\/./, load.agent],
+  [/^\/knowledge-base\/articles/, load.article],
+  [/^\/knowledge-base/, load.kb],
+  [/^\/settings\/members/, load.members],
+  [/^\/settings\/api-keys/, load.apiKeys],
+  [/^\/settings\/profile/, load.profile],
+];
+if (typeof window !== 'undefined') first.find(([re]) => re.test(window.location.pathname))?.[1]();
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { me, ready } = useAuth();
