@@ -37,8 +37,9 @@ typedef struct {
     bool cookie_secure;
     int trusted_hops; /* proxies in front whose X-Forwarded-For entries are believed */
     h1_limits_t limits;
-    int keepalive_s;  /* an idle connection closes after this */
-    int io_timeout_s; /* a head, body or answer that stalls this long closes the connection */
+    int keepalive_s;        /* an idle connection closes after this */
+    int io_timeout_s;       /* a head, body or answer that stalls this long closes the connection */
+    int64_t gzip_min_bytes; /* JSON answers this long or more are gzipped; 0: never */
 } edge_config_t;
 
 /* ---- completion queue: cnats threads -> lws loop ------------------------------------------ */
@@ -207,6 +208,7 @@ void ws_send_json(struct lws *wsi, pss_t *pss, const char *json, size_t len);
 void health_start_ready(struct lws *wsi, pss_t *pss);
 void health_ready_reply(pss_t *pss, cq_item_t *item);
 void openapi_build(buf_t *out);
+void openapi_respond(pss_t *pss);              /* GET /api/openapi.json, with its ETag */
 int static_serve(struct lws *wsi, pss_t *pss); /* 0 handled, <0 close */
 
 /* metrics.c: request metrics and the access log (start: on_http; done: edge_pss_reset, answered

@@ -171,7 +171,7 @@ static int on_request(struct lws *wsi, pss_t *pss, edge_conn_t *c, size_t head_s
         goto out;
     }
     if (strcmp(uri, "/api/openapi.json") == 0 && strcmp(method, "GET") == 0) {
-        edge_respond(pss, 200, "application/json", edge.openapi.data, edge.openapi.len);
+        openapi_respond(pss);
         goto out;
     }
     switch (routes_match(method, uri, &pss->route, &pss->params, allow, sizeof allow)) {

@@ -50,7 +50,7 @@ static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 
 static status_t load_config(edge_config_t *c)
 {
-    int64_t port, max_body, timeout, ttl, head, uri, fields, hops;
+    int64_t port, max_body, timeout, ttl, head, uri, fields, hops, gzip_min;
     bool trust_proxy;
     status_t st;
     if ((st = config_int("EDGE_PORT", 8080, 1, 65535, &port)) ||
@@ -63,7 +63,8 @@ static status_t load_config(edge_config_t *c)
         (st = config_int("EDGE_MAX_HEADERS", 100, 8, 1000, &fields)) ||
         /* EDGE_TRUST_PROXY=true, the older switch, means one proxy */
         (st = config_bool("EDGE_TRUST_PROXY", false, &trust_proxy)) ||
-        (st = config_int("EDGE_TRUSTED_HOPS", trust_proxy ? 1 : 0, 0, 16, &hops)))
+        (st = config_int("EDGE_TRUSTED_HOPS", trust_proxy ? 1 : 0, 0, 16, &hops)) ||
+        (st = config_int("EDGE_GZIP_MIN_BYTES", 1024, 0, 1LL << 30, &gzip_min)))
         return st;
     c->limits = (h1_limits_t){.max_head = (size_t)head,
                               .max_uri = (size_t)uri < (size_t)head ? (size_t)uri : (size_t)head,
@@ -75,6 +76,7 @@ static status_t load_config(edge_config_t *c)
     c->max_body = max_body;
     c->timeout_ms = (int)timeout;
     c->auth_cache_ttl_s = (int)ttl;
+    c->gzip_min_bytes = gzip_min;
     c->host = config_str("EDGE_HOST", "0.0.0.0");
     c->static_dir = config_str("EDGE_STATIC_DIR", "web/dist");
     c->public_url = config_str("PUBLIC_URL", NULL);

@@ -1,13 +1,16 @@
 /* respond.c - answers: JSON errors in the one shape {"error":{"code","message","request_id"}},
- * extra headers, files, and writing a prepared response (status line and headers formatted
- * here) across WRITEABLE callbacks in chunks. */
+ * extra headers, gzip of JSON answers the client takes it for (compress.c decides), files, and
+ * writing a prepared response (status line and headers formatted here) across WRITEABLE callbacks
+ * in chunks. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "edge.h"
+#include "services/edge/compress.h"
 #include "shared/log.h"
 
 #define CHUNK 16384
@@ -18,13 +21,47 @@ void edge_respond_add_header(pss_t *pss, const char *name, const char *value)
     buf_append(&pss->resp_headers, value, strlen(value) + 1);
 }
 
+static bool has_header(const pss_t *pss, const char *name)
+{
+    for (size_t off = 0; off < pss->resp_headers.len;) {
+        const char *h = pss->resp_headers.data + off, *value = h + strlen(h) + 1;
+        if (strcasecmp(h, name) == 0)
+            return true;
+        off = (size_t)(value - pss->resp_headers.data) + strlen(value) + 1;
+    }
+    return false;
+}
+
+/* A JSON answer of EDGE_GZIP_MIN_BYTES or more varies with Accept-Encoding, and goes gzipped to
+ * a client that takes it. An answer that already has a Content-Encoding is left alone. */
+static void maybe_gzip(pss_t *pss, const void *body, size_t len)
+{
+    buf_t gz = BUF_INIT;
+    size_t min = (size_t)edge.cfg.gzip_min_bytes;
+
+    if (!compress_wanted(pss->content_type, len, min, "gzip") ||
+        has_header(pss, "content-encoding"))
+        goto plain;
+    edge_respond_add_header(pss, "vary", "Accept-Encoding");
+    if (!compress_wanted(pss->content_type, len, min, h1_header(&pss->req, "accept-encoding")) ||
+        compress_gzip(body, len, &gz) != ST_OK || gz.len >= len)
+        goto plain;
+    edge_respond_add_header(pss, "content-encoding", "gzip");
+    buf_cleanup(&pss->resp_body);
+    pss->resp_body = gz;
+    return;
+plain:
+    buf_cleanup(&gz);
+    if (len)
+        buf_append(&pss->resp_body, body, len);
+}
+
 void edge_respond(pss_t *pss, int status, const char *content_type, const void *body, size_t len)
 {
     pss->status = status;
     snprintf(pss->content_type, sizeof pss->content_type, "%s", content_type ? content_type : "");
     buf_reset(&pss->resp_body);
-    if (len)
-        buf_append(&pss->resp_body, body, len);
+    maybe_gzip(pss, body, len);
     pss->stage = STAGE_RESPOND;
     pss->responding = true;
     if (pss->wsi)

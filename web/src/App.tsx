@@ -9,19 +9,47 @@ import { SignIn } from './pages/auth/SignIn';
 import { SignUp } from './pages/auth/SignUp';
 import { ForgotPassword, ResetPassword } from './pages/auth/Password';
 import { AcceptInvite } from './pages/auth/AcceptInvite';
-import { Overview } from './pages/Overview';
-import { Onboarding } from './pages/Onboarding';
-import { AgentsList } from './pages/agents/AgentsList';
-import { AgentEdit } from './pages/agents/AgentEdit';
-import { KnowledgeBase } from './pages/kb/KnowledgeBase';
-import { ArticleEditor } from './pages/kb/ArticleEditor';
-import { Members } from './pages/settings/Members';
-import { ApiKeys } from './pages/settings/ApiKeys';
-import { Profile } from './pages/settings/Profile';
 import { NotFound } from './pages/NotFound';
 
-// Swagger UI is big: its own chunk, loaded only on /api-docs.
+// The signed-out pages are in the entry chunk: they are what a first visit shows, and they must
+// load fast on a phone. Each signed-in page is a chunk of its own, fetched on the way to it;
+// Swagger UI (big) is one too, loaded only on /api-docs.
+const load = {
+  overview: () => import('./pages/Overview').then((m) => ({ default: m.Overview })),
+  onboarding: () => import('./pages/Onboarding').then((m) => ({ default: m.Onboarding })),
+  agents: () => import('./pages/agents/AgentsList').then((m) => ({ default: m.AgentsList })),
+  agent: () => import('./pages/agents/AgentEdit').then((m) => ({ default: m.AgentEdit })),
+  kb: () => import('./pages/kb/KnowledgeBase').then((m) => ({ default: m.KnowledgeBase })),
+  article: () => import('./pages/kb/ArticleEditor').then((m) => ({ default: m.ArticleEditor })),
+  members: () => import('./pages/settings/Members').then((m) => ({ default: m.Members })),
+  apiKeys: () => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })),
+  profile: () => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })),
+};
+const Overview = lazy(load.overview);
+const Onboarding = lazy(load.onboarding);
+const AgentsList = lazy(load.agents);
+const AgentEdit = lazy(load.agent);
+const KnowledgeBase = lazy(load.kb);
+const ArticleEditor = lazy(load.article);
+const Members = lazy(load.members);
+const ApiKeys = lazy(load.apiKeys);
+const Profile = lazy(load.profile);
 const ApiDocs = lazy(() => import('./pages/ApiDocs'));
+
+// The page a visit opens on starts loading with the app, not after the session check: one round
+// trip fewer before a signed-in page shows. (A module loads once; lazy() then finds it ready.)
+const first: [RegExp, () => Promise<unknown>][] = [
+  [/^\/$/, load.overview],
+  [/^\/onboarding/, load.onboarding],
+  [/^\/agents\/?$/, load.agents],
+  [/^\/agents\/./, load.agent],
+  [/^\/knowledge-base\/articles/, load.article],
+  [/^\/knowledge-base/, load.kb],
+  [/^\/settings\/members/, load.members],
+  [/^\/settings\/api-keys/, load.apiKeys],
+  [/^\/settings\/profile/, load.profile],
+];
+if (typeof window !== 'undefined') first.find(([re]) => re.test(window.location.pathname))?.[1]();
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { me, ready } = useAuth();
@@ -55,7 +83,7 @@ export default function App() {
             <Route path="/reset-password" element={<ResetPassword />} />
             <Route path="/accept-invite" element={<AcceptInvite />} />
             <Route path="/api-docs" element={<Suspense fallback={<div className="boot"><Spinner /></div>}><ApiDocs /></Suspense>} />
-            <Route path="/onboarding" element={<RequireAuth><Onboarding /></RequireAuth>} />
+            <Route path="/onboarding" element={<RequireAuth><Suspense fallback={<div className="boot"><Spinner /></div>}><Onboarding /></Suspense></RequireAuth>} />
             <Route element={<RequireAuth><AppShell /></RequireAuth>}>
               <Route index element={<Overview />} />
               <Route path="agents" element={<AgentsList />} />

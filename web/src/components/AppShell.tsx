@@ -1,6 +1,6 @@
 // The signed-in frame: sidebar navigation (a drawer on phones), the top bar with the
 // organisation switcher, language, notifications and the user menu.
-import { useEffect, useRef, useState } from 'react';
+import { Suspense, useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import {
@@ -10,6 +10,7 @@ import { useAuth } from '../lib/auth';
 import { useNotifications, describe } from '../lib/notifications';
 import { LANGUAGES, currentLang } from '../lib/i18n';
 import { ErrorBoundary } from './ErrorBoundary';
+import { Spinner } from './ui';
 import { Logo } from './Logo';
 
 function useOutside(open: boolean, close: () => void) {
@@ -244,7 +245,10 @@ export function AppShell() {
         </header>
         <main id="main" className="content" tabIndex={-1}>
           <ErrorBoundary inline key={loc.pathname}>
-            <Outlet />
+            {/* pages are lazy chunks (App.tsx): the shell stays while one loads */}
+            <Suspense fallback={<div className="page-loading"><Spinner /></div>}>
+              <Outlet />
+            </Suspense>
           </ErrorBoundary>
         </main>
       </div>
