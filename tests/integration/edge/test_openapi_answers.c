@@ -269,7 +269,7 @@ Test(openapi_answers, auth_and_organization)
 
 #define AGENT_BODY                                                                                 \
     "{\"name\":\"Doc Bot\",\"status\":\"paused\",\"channels\":[\"telegram\",\"web\"],"             \
-    "\"kb_category_ids\":[\"aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee\"],"                              \
+    "\"kb_category_ids\":[],"                                                                      \
     "\"working_hours\":{\"timezone\":\"Europe/Moscow\",\"intervals\":["                            \
     "{\"day\":1,\"start\":\"09:00\",\"end\":\"18:00\"}]},\"language\":\"ru\"}"
 

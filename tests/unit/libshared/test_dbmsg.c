@@ -276,7 +276,7 @@ Test(dbmsg, message_fields_become_statement_parameters)
     cr_assert_str_eq(p.v[3], "t");
     cr_assert_str_eq(p.v[4], "owner");
     cr_assert_str_eq(p.v[5], "{\"a\",\"b\\\"c\"}");
-    cr_assert_str_eq(p.v[6], "{\"name\":\"x\"}");
+    cr_assert_str_eq(p.v[6], "{\"name\":\"x\",\"tags\":[]}", "lists always written");
     cr_assert_str_eq(p.v[7], "9007199254740993", "int64 keeps every digit");
     cr_assert_null(p.v[8], "unset: SQL NULL");
     cr_assert_null(p.v[9], "an empty list: SQL NULL");
