@@ -11,6 +11,7 @@
 
 #include "edge.h"
 #include "services/edge/compress.h"
+#include "shared/json.h"
 #include "shared/log.h"
 
 #define CHUNK 16384
@@ -68,24 +69,14 @@ void edge_respond(pss_t *pss, int status, const char *content_type, const void *
         lws_callback_on_writable(pss->wsi);
 }
 
-static void json_escape(buf_t *b, const char *s)
-{
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_printf(b, "\\%c", *p);
-        else if (*p < 0x20)
-            buf_printf(b, "\\u%04x", *p);
-        else
-            buf_putc(b, (char)*p);
-    }
-}
-
 void edge_respond_error(pss_t *pss, status_t st, const char *message)
 {
     buf_t b = BUF_INIT;
-    buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":\"", status_str(st));
-    json_escape(&b, message && *message ? message : status_str(st));
-    buf_printf(&b, "\",\"request_id\":\"%s\"}}", pss->request_id);
+    /* The message may quote what the client sent (a field name, bytes that are not UTF-8):
+     * json.h writes it as valid UTF-8 JSON whatever it holds. */
+    buf_printf(&b, "{\"error\":{\"code\":\"%s\",\"message\":", status_str(st));
+    json_put_cstr(&b, message && *message ? message : status_str(st));
+    buf_printf(&b, ",\"request_id\":\"%s\"}}", pss->request_id);
     if (status_http(st) >= 500) {
         log_ctx_t ctx = {.request_id = pss->request_id,
                          .subject = pss->route ? pss->route->subject : NULL,

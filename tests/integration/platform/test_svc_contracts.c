@@ -111,6 +111,30 @@ Test(contracts, one_list_shape)
     person_free(&owner);
 }
 
+/* Error answers are valid UTF-8 JSON whatever bytes the request carried (jansson refuses
+ * invalid UTF-8, so a raw byte copied into the message fails the parse). */
+Test(contracts, error_answers_are_valid_json_whatever_came_in)
+{
+    person_t owner;
+    person_sign_up(&owner, "bytes");
+    const char *paths[] = {"/api/agents?%FF%FE=1", "/api/agents?q=%FF&status=%C0%AF",
+                           "/api/agents/%FF%FE", "/api/kb/articles?%22%5C%01=1"};
+    for (size_t i = 0; i < ARRAY_LEN(paths); i++) {
+        httpc_resp_t r = HTTPC_RESP_INIT;
+        req(owner.c, "GET", paths[i], NULL, &r);
+        cr_assert_geq(r.status, 400, "%s: %ld", paths[i], r.status);
+        json_error_t err;
+        json_t *root = json_loadb(r.body.data, r.body.len, 0, &err);
+        cr_assert_not_null(root, "%s: not valid JSON (%s): %.*s", paths[i], err.text,
+                           (int)r.body.len, r.body.data);
+        cr_assert(json_is_string(json_object_get(json_object_get(root, "error"), "message")), "%s",
+                  paths[i]);
+        json_decref(root);
+        httpc_resp_cleanup(&r);
+    }
+    person_free(&owner);
+}
+
 /* A call straight over the bus without the edge's headers: 401 with the one text. */
 static void expect_unauthorized(bus_t *bus, const char *subject)
 {
