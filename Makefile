@@ -171,12 +171,18 @@ $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t)
 FUZZ_CC    ?= clang
 FUZZ_FLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=undefined -Wall -Wextra -Werror -I. -Ilibshared/include
-FUZZ_BINS  := $(BUILD)/fuzz/fuzz_h1parse
-$(BUILD)/fuzz/fuzz_h1parse: tests/fuzz/fuzz_h1parse.c services/edge/h1parse.c libshared/src/util.c \
-                            services/edge/h1parse.h
-	@mkdir -p $(@D)
-	@echo "  FUZZ    $@"
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(filter %.c,$^) -o $@
+# One tests/fuzz/<name>.mk per target: `FUZZ_NAMES += <name>`, `fuzz_<name>_SRCS := <the .c
+# files beside tests/fuzz/fuzz_<name>.c>` and optionally `fuzz_<name>_LIBS := <-l...>`.
+FUZZ_NAMES :=
+include $(wildcard tests/fuzz/*.mk)
+define fuzz_tpl
+$(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $$(fuzz_$(1)_SRCS) tests/fuzz/$(1).mk
+	@mkdir -p $$(@D)
+	@echo "  FUZZ    $$@"
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(filter %.c,$$^) -o $$@ $$(fuzz_$(1)_LIBS)
+endef
+$(foreach f,$(FUZZ_NAMES),$(eval $(call fuzz_tpl,$(f))))
+FUZZ_BINS  := $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 fuzz: $(FUZZ_BINS)
 
 # Keep generated sources between runs.

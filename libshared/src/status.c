@@ -13,6 +13,8 @@ static const struct {
     [ST_METHOD] = {"method_not_allowed", 405},
     [ST_CONFLICT] = {"conflict", 409},
     [ST_TOO_LARGE] = {"payload_too_large", 413},
+    [ST_UNSUPPORTED] = {"unsupported_media_type", 415},
+    [ST_UNPROCESSABLE] = {"unprocessable", 422},
     [ST_RATE_LIMITED] = {"rate_limited", 429},
     [ST_INTERNAL] = {"internal", 500},
     [ST_UNAVAILABLE] = {"unavailable", 503},

@@ -289,6 +289,8 @@ static const struct {
     {405, "The path does not take this method (see Allow)"},
     {409, "Conflicts with the current state: the message says how"},
     {413, "The request body is over the size limit"},
+    {415, "The file's type (read from its content) is not one the route takes"},
+    {422, "The file is broken or encrypted and cannot be read"},
     {429, "Too many attempts: wait Retry-After seconds"},
     {500, "Unexpected error"},
     {503, "A service, its database or the bus is unavailable"},

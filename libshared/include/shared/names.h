@@ -38,6 +38,20 @@
 #define SUBJ_SVC_PREFIX           "svc." /* svc.<service>.<method>: request-reply, queue group <service> */
 #define SUBJ_AUTH_VERIFY          "svc.auth.verify"          /* the edge resolves a credential */
 #define SUBJ_RAG_CATEGORIES_CHECK "svc.rag.categories_check" /* agents: are these ours? */
+#define SUBJ_EMBED_EMBED          "svc.embed.embed"          /* texts -> vectors (embed.proto) */
+#define SUBJ_EMBED_INFO           "svc.embed.info"           /* the current embedding model */
+#define SUBJ_RAG_INDEX_PUT        "svc.rag.index_put"    /* ingest: a source's chunks + vectors */
+#define SUBJ_RAG_INDEX_DELETE     "svc.rag.index_delete" /* ingest: drop a source everywhere */
+#define SUBJ_RAG_LIST_CHUNKS      "svc.rag.list_chunks"  /* ingest: a source's chunks, to show */
+#define SUBJ_RAG_RETRIEVE         "svc.rag.retrieve"     /* the chat: passages for a question */
+/* JetStream work queue WORK (work-queue retention: a message is gone once acknowledged):
+ * work.<service>.<kind>. ingest's documents to process: ingest.WorkItem. */
+#define WORK_STREAM               "WORK"
+#define SUBJ_WORK_ALL             "work.>"
+#define SUBJ_WORK_INGEST_DOCUMENT "work.ingest.document"
+/* Kinds of notify.user.<id>.<kind> pushes. */
+#define NOTIFY_DOCUMENT_PROGRESS                                                                   \
+    "document.progress" /* {id,status,progress,pages,chunks,error,name} */
 /* Core NATS, body `token:<sha256 hex>`, `user:<id>`, `me:<id>` or `org:<id>`: credentials or
  * cached answers that stopped being valid (auth publishes, the edge and auth replicas listen). */
 #define SUBJ_AUTH_REVOKED "auth.revoked"

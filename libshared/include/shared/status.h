@@ -9,17 +9,19 @@
 
 typedef enum {
     ST_OK = 0,
-    ST_INVALID,      /* 400: malformed or semantically invalid input */
-    ST_UNAUTHORIZED, /* 401: no or bad credentials */
-    ST_FORBIDDEN,    /* 403: authenticated but not allowed */
-    ST_NOT_FOUND,    /* 404 */
-    ST_METHOD,       /* 405 */
-    ST_CONFLICT,     /* 409: duplicate or state conflict */
-    ST_TOO_LARGE,    /* 413 */
-    ST_RATE_LIMITED, /* 429 */
-    ST_INTERNAL,     /* 500: a bug or an unexpected failure */
-    ST_UNAVAILABLE,  /* 503: dependency down, no responders */
-    ST_TIMEOUT,      /* 504: deadline passed */
+    ST_INVALID,       /* 400: malformed or semantically invalid input */
+    ST_UNAUTHORIZED,  /* 401: no or bad credentials */
+    ST_FORBIDDEN,     /* 403: authenticated but not allowed */
+    ST_NOT_FOUND,     /* 404 */
+    ST_METHOD,        /* 405 */
+    ST_CONFLICT,      /* 409: duplicate or state conflict */
+    ST_TOO_LARGE,     /* 413 */
+    ST_UNSUPPORTED,   /* 415: a media type the service does not take */
+    ST_UNPROCESSABLE, /* 422: well-formed but cannot be processed (a broken or encrypted file) */
+    ST_RATE_LIMITED,  /* 429 */
+    ST_INTERNAL,      /* 500: a bug or an unexpected failure */
+    ST_UNAVAILABLE,   /* 503: dependency down, no responders */
+    ST_TIMEOUT,       /* 504: deadline passed */
     ST__COUNT
 } status_t;
 

@@ -20,6 +20,8 @@ static const struct {
     {ST_METHOD, "method_not_allowed", 405},
     {ST_CONFLICT, "conflict", 409},
     {ST_TOO_LARGE, "payload_too_large", 413},
+    {ST_UNSUPPORTED, "unsupported_media_type", 415},
+    {ST_UNPROCESSABLE, "unprocessable", 422},
     {ST_RATE_LIMITED, "rate_limited", 429},
     {ST_INTERNAL, "internal", 500},
     {ST_UNAVAILABLE, "unavailable", 503},
@@ -78,7 +80,7 @@ Test(status, any_2xx_is_ok)
 Test(status, unknown_codes_are_internal)
 {
     static const int codes[] = {-1,  0,   1,   100, 101, 199, 300, 301, 304, 399, 402,
-                                406, 410, 418, 422, 499, 501, 502, 505, 599, 600, 99999};
+                                406, 410, 418, 421, 499, 501, 502, 505, 599, 600, 99999};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         cr_assert_eq(status_from_http(codes[i]), ST_INTERNAL, "code %d", codes[i]);
 }
