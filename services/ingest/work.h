@@ -10,12 +10,12 @@
 #include "shared/status.h"
 #include "shared/svc.h"
 
-/* Ensures the WORK stream and starts INGEST_WORKERS consumer threads (default 2). */
+/* (work.c) Ensures the WORK stream and starts INGEST_WORKERS consumer threads (default 2). */
 status_t ingest_work_start(svc_t *svc);
 /* Stops taking new items and waits for the ones in progress (they finish or are left
  * unacknowledged for redelivery). */
 void ingest_work_stop(svc_t *svc);
-/* Queues a document (in its own transaction's outbox or after commit): publishes the WorkItem
+/* (services/ingest/enqueue.c, built with the API) Queues a document after its commit: publishes the WorkItem
  * with Nats-Msg-Id "<document id>:<generation>". */
 status_t ingest_work_enqueue(svc_t *svc, const char *org, const char *user, const char *doc,
                              int generation, const char *request_id);
