@@ -7,8 +7,11 @@
 #   k8s/gen.sh --check   exit 1 (naming the files) when the committed output is stale
 #
 # One template (service_yaml below) for every service. What differs is derived, not listed:
-#   - a service with services/<name>/migrations/ uses PostgreSQL: it gets the platform-db Secret
-#     and the label db-client=true (k8s/network.yaml lets only those pods reach port 5432);
+#   - a service with services/<name>/migrations/ uses PostgreSQL with a role of its own
+#     (docs/operations.md, "Database roles"): it reads DATABASE_URL from its own Secret
+#     <name>-db, created once with kubectl and never by the kustomization (an apply would
+#     overwrite it), and gets the label db-client=true (k8s/network.yaml lets only those pods
+#     reach port 5432). A service without migrations reads no Secret;
 #   - the edge (services/edge) also listens on port 8080 ("http"); its Service and Ingress are in
 #     k8s/edge.yaml;
 #   - sizes: k8s/service.d/<name>.env may set CPU_REQUEST, CPU_LIMIT, MEMORY_REQUEST,
@@ -33,7 +36,7 @@ service_yaml() {
     if compgen -G "$root/services/$name/migrations/*.sql" >/dev/null; then
         db=true
         db_env="
-            - secretRef: {name: platform-db}"
+            - secretRef: {name: $name-db}"
     fi
     if [ "$name" = edge ]; then
         component=edge

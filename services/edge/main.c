@@ -51,7 +51,6 @@ static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 static status_t load_config(edge_config_t *c)
 {
     int64_t port, max_body, timeout, ttl, head, uri, fields, hops, gzip_min;
-    bool trust_proxy;
     status_t st;
     if ((st = config_int("EDGE_PORT", 8080, 1, 65535, &port)) ||
         (st = config_int("EDGE_MAX_BODY", 2 * 1024 * 1024, 1024, 1LL << 30, &max_body)) ||
@@ -61,9 +60,7 @@ static status_t load_config(edge_config_t *c)
         (st = config_int("EDGE_MAX_HEADER_BYTES", 16384, 1024, 60000, &head)) ||
         (st = config_int("EDGE_MAX_URI_BYTES", 8192, 256, 60000, &uri)) ||
         (st = config_int("EDGE_MAX_HEADERS", 100, 8, 1000, &fields)) ||
-        /* EDGE_TRUST_PROXY=true, the older switch, means one proxy */
-        (st = config_bool("EDGE_TRUST_PROXY", false, &trust_proxy)) ||
-        (st = config_int("EDGE_TRUSTED_HOPS", trust_proxy ? 1 : 0, 0, 16, &hops)) ||
+        (st = config_int("EDGE_TRUSTED_HOPS", 0, 0, 16, &hops)) ||
         (st = config_int("EDGE_GZIP_MIN_BYTES", 1024, 0, 1LL << 30, &gzip_min)))
         return st;
     c->limits = (h1_limits_t){.max_head = (size_t)head,

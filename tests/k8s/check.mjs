@@ -130,6 +130,14 @@ await mustCatch('one stream replica', RULES.busAndConfig, objs,
 await mustCatch('a service without Deployment', (os) => everyService(os, [...services, 'billing'], dbServices), objs, () => {});
 await mustCatch('a database port open to the edge', RULES.networkPolicies, objs,
   (os) => { find(os, 'NetworkPolicy', 'db-clients').spec.podSelector = { matchLabels: { 'bus-client': 'true' } }; });
+await mustCatch('a service reading the shared platform-db Secret', (os) => everyService(os, services, dbServices), objs,
+  (os) => { podOf(os, 'agents').containers[0].envFrom.find((e) => e.secretRef).secretRef.name = 'platform-db'; });
+await mustCatch("a service reading another service's database Secret", (os) => everyService(os, services, dbServices), objs,
+  (os) => { podOf(os, 'rag').containers[0].env = [{ name: 'AUTH_DB', valueFrom: { secretKeyRef: { name: 'auth-db', key: 'DATABASE_URL' } } }]; });
+await mustCatch('the edge reading a database Secret', (os) => everyService(os, services, dbServices), objs,
+  (os) => { podOf(os, 'edge').containers[0].envFrom.push({ secretRef: { name: 'edge-db' } }); });
+await mustCatch('the proxy trusted by the older switch', RULES.busAndConfig, objs,
+  (os) => { const d = find(os, 'ConfigMap', 'platform-config').data; delete d.EDGE_TRUSTED_HOPS; d.EDGE_TRUST_PROXY = 'true'; });
 await mustCatch('the edge labelled as a database client', (os) => everyService(os, services, dbServices), objs,
   (os) => { find(os, 'Deployment', 'edge').spec.template.metadata.labels['db-client'] = 'true'; });
 

@@ -154,23 +154,50 @@ export function busAndConfig(objs) {
   for (let i = 0; i < 3; i++) {
     if (!conf.includes(`nats://nats-${i}.nats:6222`)) out.push(`nats.conf: no route to nats-${i}`);
   }
+  // One proxy (the Ingress controller) in front of the edge: the client address is the last
+  // X-Forwarded-For entry. The older EDGE_TRUST_PROXY switch is gone from the edge.
+  if (cfg.EDGE_TRUSTED_HOPS !== '1') out.push('platform-config: EDGE_TRUSTED_HOPS is not 1 (the Ingress)');
+  if ('EDGE_TRUST_PROXY' in cfg) out.push('platform-config: sets EDGE_TRUST_PROXY, which the edge no longer reads');
   const urls = (cfg.NATS_URL ?? '').split(',');
   if (urls.length !== 3) out.push('platform-config: NATS_URL does not name the 3 NATS nodes');
   return out;
 }
 
+// The names of the Secrets a pod's containers read (envFrom, env valueFrom, volumes).
+function secretsRead(pod) {
+  const names = new Set();
+  for (const c of [...(pod.containers ?? []), ...(pod.initContainers ?? [])]) {
+    for (const e of c.envFrom ?? []) if (e.secretRef) names.add(e.secretRef.name);
+    for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) names.add(e.valueFrom.secretKeyRef.name);
+  }
+  for (const v of pod.volumes ?? []) if (v.secret) names.add(v.secret.secretName);
+  return [...names].sort();
+}
+
 // Every services/<name> has a Deployment running /app/bin/<name> from the platform image, labelled
-// db-client=true exactly when it has a database (dbServices: those with migrations).
+// db-client=true exactly when it has a database (dbServices: those with migrations). A service
+// with a database reads its own Secret <name>-db (DATABASE_URL of its own role, docs/operations.md
+// "Database roles") and no other; a service without one reads no Secret.
 export function everyService(objs, services, dbServices = []) {
   const out = [];
   for (const s of services) {
     const d = ofKind(objs, 'Deployment').find((x) => x.metadata.name === s);
     const c = d?.spec.template.spec.containers[0];
-    if (!d) out.push(`service ${s}: no Deployment`);
-    else if (c.command?.[0] !== `/app/bin/${s}` || !c.image.startsWith('platform:')) {
+    if (!d) {
+      out.push(`service ${s}: no Deployment`);
+      continue;
+    }
+    if (c.command?.[0] !== `/app/bin/${s}` || !c.image.startsWith('platform:')) {
       out.push(`service ${s}: does not run /app/bin/${s} from the platform image`);
-    } else if ((d.spec.template.metadata.labels?.['db-client'] === 'true') !== dbServices.includes(s)) {
+    }
+    const db = dbServices.includes(s);
+    if ((d.spec.template.metadata.labels?.['db-client'] === 'true') !== db) {
       out.push(`service ${s}: db-client label does not match whether it has migrations`);
+    }
+    const want = db ? [`${s}-db`] : [];
+    const got = secretsRead(d.spec.template.spec);
+    if (JSON.stringify(got) !== JSON.stringify(want)) {
+      out.push(`service ${s}: reads the Secrets [${got.join(', ')}], should read [${want.join(', ')}]`);
     }
   }
   return out;

@@ -205,10 +205,11 @@ static char *recorded_ip(int port, const char *xff)
 
 Test(edge_security, client_address_from_the_right_of_x_forwarded_for, .timeout = 60)
 {
-    int port1, port2;
-    /* EDGE_TRUST_PROXY=true is the older spelling of one trusted hop. */
-    pid_t e1 = spawn_edge(&port1, "EDGE_TRUST_PROXY=true", NULL);
+    int port1, port2, port3;
+    pid_t e1 = spawn_edge(&port1, "EDGE_TRUSTED_HOPS=1", NULL);
     pid_t e2 = spawn_edge(&port2, "EDGE_TRUSTED_HOPS=2", NULL);
+    /* The older switch EDGE_TRUST_PROXY is gone: it trusts nothing. */
+    pid_t e3 = spawn_edge(&port3, "EDGE_TRUST_PROXY=true", NULL);
     char *ip;
 
     ip = recorded_ip(port1, "6.6.6.6, 198.51.100.7");
@@ -224,8 +225,12 @@ Test(edge_security, client_address_from_the_right_of_x_forwarded_for, .timeout =
     ip = recorded_ip(atoi(harness_env("EDGE_PORT")), "198.51.100.10");
     cr_assert_str_eq(ip, "127.0.0.1");
     free(ip);
+    ip = recorded_ip(port3, "198.51.100.11");
+    cr_assert_str_eq(ip, "127.0.0.1", "EDGE_TRUST_PROXY is no longer read");
+    free(ip);
     cr_assert_eq(harness_stop(e1), 0);
     cr_assert_eq(harness_stop(e2), 0);
+    cr_assert_eq(harness_stop(e3), 0);
 }
 
 Test(edge_security, response_headers, .timeout = 60)
