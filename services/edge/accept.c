@@ -1,12 +1,14 @@
 /* accept.c - content negotiation on request header values: the coding an Accept-Encoding takes
  * (q-values, identity, "*") and whether an Accept takes HTML. No lws, no I/O: static.c and
- * respond.c pass the header strings in. */
+ * respond.c pass the header strings in; the list is split by h1parse's tokeniser
+ * (h1_list_next), the one the parser uses for Connection and Transfer-Encoding. */
 #include <ctype.h>
 #include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
 #include "services/edge/accept.h"
+#include "services/edge/h1parse.h"
 
 #define Q_MAX     1000
 #define Q_NOT_SET -1
@@ -30,36 +32,44 @@ static int parse_q(const char *s, size_t n)
     return q > Q_MAX ? -1 : q;
 }
 
-/* Reads one list element of a header value starting at p: its name (lower-cased, truncated to
- * n - 1) and q (1000 when absent, -1 when malformed). Returns where the next element starts, or
- * NULL at the end of the value. */
-static const char *next_item(const char *p, char *name, size_t n, int *q)
+/* Splits one list element e[0..len) (from h1_list_next) into its name, lower-cased and truncated
+ * to n - 1, and its q (1000 when absent, -1 when malformed). Parameters other than q are
+ * ignored; a ';' inside a quoted parameter value does not split. */
+static void parse_item(const char *e, size_t len, char *name, size_t n, int *q)
 {
-    size_t len = 0;
-    while (*p == ' ' || *p == '\t' || *p == ',')
-        p++;
-    if (!*p)
-        return NULL;
-    while (*p && *p != ',' && *p != ';' && *p != ' ' && *p != '\t') {
-        if (len + 1 < n)
-            name[len++] = (char)tolower((unsigned char)*p);
-        p++;
-    }
-    name[len] = '\0';
+    size_t i = 0, out = 0;
+    for (; i < len && e[i] != ';' && e[i] != ' ' && e[i] != '\t'; i++)
+        if (out + 1 < n)
+            name[out++] = (char)tolower((unsigned char)e[i]);
+    name[out] = '\0';
     *q = Q_MAX;
-    while (*p && *p != ',') { /* parameters: only q matters */
-        while (*p == ' ' || *p == '\t' || *p == ';')
-            p++;
-        const char *param = p;
-        while (*p && *p != ',' && *p != ';')
-            p++;
-        size_t plen = (size_t)(p - param);
-        while (plen && (param[plen - 1] == ' ' || param[plen - 1] == '\t'))
+    while (i < len) {
+        while (i < len && (e[i] == ' ' || e[i] == '\t' || e[i] == ';'))
+            i++;
+        size_t param = i;
+        for (bool quoted = false; i < len && (quoted || e[i] != ';'); i++) {
+            if (quoted && e[i] == '\\' && i + 1 < len)
+                i++;
+            else if (e[i] == '"')
+                quoted = !quoted;
+        }
+        size_t plen = i - param;
+        while (plen && (e[param + plen - 1] == ' ' || e[param + plen - 1] == '\t'))
             plen--;
-        if (plen >= 2 && (param[0] == 'q' || param[0] == 'Q') && param[1] == '=')
-            *q = parse_q(param + 2, plen - 2);
+        if (plen >= 2 && (e[param] == 'q' || e[param] == 'Q') && e[param + 1] == '=')
+            *q = parse_q(e + param + 2, plen - 2);
     }
-    return p;
+}
+
+/* The next element of a header value list (h1parse's tokeniser): its name and q. */
+static bool next_item(const char **cursor, char *name, size_t n, int *q)
+{
+    const char *e;
+    size_t len;
+    if (!h1_list_next(cursor, &e, &len))
+        return false;
+    parse_item(e, len, name, n, q);
+    return true;
 }
 
 accept_enc_t accept_encoding_pick(const char *accept_encoding, unsigned offered)
@@ -70,7 +80,7 @@ accept_enc_t accept_encoding_pick(const char *accept_encoding, unsigned offered)
 
     if (!accept_encoding)
         return ACCEPT_ENC_IDENTITY; /* no header: any coding would do, but assume the least */
-    for (const char *p = accept_encoding; (p = next_item(p, name, sizeof name, &iq));) {
+    for (const char *cur = accept_encoding; next_item(&cur, name, sizeof name, &iq);) {
         if (iq < 0)
             continue;
         if (strcmp(name, "*") == 0)
@@ -105,7 +115,7 @@ bool accept_wants_html(const char *accept)
     int q;
     if (!accept)
         return true;
-    for (const char *p = accept; (p = next_item(p, range, sizeof range, &q));)
+    for (const char *cur = accept; next_item(&cur, range, sizeof range, &q);)
         if (q > 0 && (strcmp(range, "text/html") == 0 || strcmp(range, "text/*") == 0 ||
                       strcmp(range, "*/*") == 0))
             return true;

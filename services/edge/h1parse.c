@@ -79,20 +79,41 @@ const char *h1_header(const h1_req_t *req, const char *lname)
     return h1_header_next(req, lname, &it);
 }
 
+bool h1_list_next(const char **cursor, const char **elem, size_t *len)
+{
+    const char *p = *cursor;
+    bool quoted = false;
+    if (!p)
+        return false;
+    while (*p == ',' || is_ows(*p))
+        p++;
+    if (!*p) {
+        *cursor = p;
+        return false;
+    }
+    const char *start = p;
+    for (; *p && (quoted || *p != ','); p++) {
+        if (quoted && *p == '\\' && p[1])
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+    }
+    size_t n = (size_t)(p - start);
+    while (n && is_ows(start[n - 1]))
+        n--;
+    *elem = start;
+    *len = n;
+    *cursor = p;
+    return true;
+}
+
 bool h1_list_has(const char *list, const char *token)
 {
-    size_t tlen = strlen(token);
-    for (const char *p = list; p && *p;) {
-        while (*p == ',' || is_ows(*p))
-            p++;
-        size_t n = strcspn(p, ",");
-        size_t m = n;
-        while (m && is_ows(p[m - 1]))
-            m--;
-        if (m == tlen && strncasecmp(p, token, tlen) == 0)
+    size_t tlen = strlen(token), n;
+    const char *e;
+    for (const char *cur = list; h1_list_next(&cur, &e, &n);)
+        if (n == tlen && strncasecmp(e, token, tlen) == 0)
             return true;
-        p += n;
-    }
     return false;
 }
 
@@ -379,19 +400,11 @@ static h1_result_t apply_fields(h1_req_t *req)
     while ((v = h1_header_next(req, "transfer-encoding", &it))) {
         te_fields++;
         /* Only a single "chunked": anything else cannot be framed by us the way a proxy might. */
-        for (const char *p = v; *p;) {
-            while (*p == ',' || is_ows(*p))
-                p++;
-            if (!*p)
-                break;
-            size_t n = strcspn(p, ",");
-            size_t m = n;
-            while (m && is_ows(p[m - 1]))
-                m--;
-            if (m != 7 || strncasecmp(p, "chunked", 7) != 0 || ++tes > 1)
+        const char *e;
+        size_t n;
+        for (const char *cur = v; h1_list_next(&cur, &e, &n);)
+            if (n != 7 || strncasecmp(e, "chunked", 7) != 0 || ++tes > 1)
                 return fail(req, H1_BAD, "unsupported transfer coding");
-            p += n;
-        }
     }
     if (te_fields && !tes)
         return fail(req, H1_BAD, "unsupported transfer coding");

@@ -77,6 +77,18 @@ void h1_req_cleanup(h1_req_t *req);
 const char *h1_header(const h1_req_t *req, const char *lname);
 /* Iterates over every value of lname: *iter starts at 0; NULL at the end. */
 const char *h1_header_next(const h1_req_t *req, const char *lname, int *iter);
+/* The next element of a comma-separated field value list (RFC 9110 5.6.1: `#element`), for
+ * Connection, Transfer-Encoding, Accept, Accept-Encoding and the like. *cursor starts at the
+ * value and advances past the element; empty elements and the OWS around an element are
+ * skipped; a comma inside a quoted-string (with its \-escapes) does not split. False at the
+ * end; else *elem points at the element (parameters included, no surrounding OWS) and *len is
+ * its length.
+ *
+ *     const char *cur = "gzip, br;q=0.5", *e;
+ *     size_t n;
+ *     while (h1_list_next(&cur, &e, &n))  // "gzip" (4), then "br;q=0.5" (8)
+ */
+bool h1_list_next(const char **cursor, const char **elem /* OUT */, size_t *len /* OUT */);
 /* True when the comma-separated field value list contains token (case-insensitive). */
 bool h1_list_has(const char *list, const char *token);
 

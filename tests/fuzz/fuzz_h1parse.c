@@ -15,14 +15,7 @@
 #include <string.h>
 
 #include "services/edge/h1parse.h"
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "tests/fuzz/fuzz.h"
 
 static const h1_limits_t limits = {.max_head = 1024, .max_uri = 256, .max_fields = 16};
 

@@ -68,6 +68,15 @@ Test(accept, malformed_q_values_are_ignored)
     cr_assert_eq(accept_encoding_pick("br;level=3;q=1.000", BOTH), ACCEPT_ENC_BR);
 }
 
+Test(accept, quoted_parameters_do_not_split_the_list)
+{
+    /* A comma or ';' inside a quoted parameter belongs to it (RFC 9110 5.6.4, 5.6.6). */
+    cr_assert_not(accept_wants_html("application/json;x=\"a, text/html\""));
+    cr_assert_not(accept_wants_html("text/html;x=\";q=1\";q=0"));
+    cr_assert(accept_wants_html("application/json;x=\"a,b\", text/html"));
+    cr_assert_eq(accept_encoding_pick("gzip;x=\"br\";q=0.5, br;y=\"a;q=0\"", BOTH), ACCEPT_ENC_BR);
+}
+
 Test(accept, names_of_codings)
 {
     cr_assert_str_eq(accept_enc_name(ACCEPT_ENC_BR), "br");

@@ -2,6 +2,7 @@
  * rules, limits), early refusal of what cannot become a request, chunked and length-delimited
  * bodies in any pieces, and the request-target helpers. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "services/edge/edge.h"
@@ -280,4 +281,36 @@ Test(h1parse, list_tokens)
     cr_assert(h1_list_has("keep-alive, Upgrade", "upgrade"));
     cr_assert_not(h1_list_has("upgraded", "upgrade"));
     cr_assert_not(h1_list_has(NULL, "close"));
+}
+
+/* The list elements of a field value in order: "[a][b]..." */
+static void list_of(const char *value, char *out, size_t n)
+{
+    const char *cur = value, *e;
+    size_t len, o = 0;
+    out[0] = '\0';
+    while (h1_list_next(&cur, &e, &len))
+        o += (size_t)snprintf(out + o, n - o, "[%.*s]", (int)len, e);
+}
+
+Test(h1parse, list_elements)
+{
+    char got[256];
+    list_of("gzip, br;q=0.5", got, sizeof got);
+    cr_assert_str_eq(got, "[gzip][br;q=0.5]");
+    list_of(" ,, a ,\tb\t, ,", got, sizeof got);
+    cr_assert_str_eq(got, "[a][b]", "empty elements and OWS are skipped");
+    list_of("text/html;x=\"a, b\";q=0, c", got, sizeof got);
+    cr_assert_str_eq(got, "[text/html;x=\"a, b\";q=0][c]", "a quoted comma does not split");
+    list_of("a;x=\"q\\\", y\", b", got, sizeof got);
+    cr_assert_str_eq(got, "[a;x=\"q\\\", y\"][b]", "an escaped quote stays inside");
+    list_of("a;x=\"open, b", got, sizeof got);
+    cr_assert_str_eq(got, "[a;x=\"open, b]", "an unclosed quote runs to the end");
+    list_of("", got, sizeof got);
+    cr_assert_str_eq(got, "");
+    list_of(" , ", got, sizeof got);
+    cr_assert_str_eq(got, "");
+    const char *cur = NULL, *e;
+    size_t len;
+    cr_assert_not(h1_list_next(&cur, &e, &len));
 }
