@@ -14,7 +14,10 @@
 // performance score, writes its reports (HTML and JSON) to LH_OUT, and exits 1 when performance
 // is under 90 or accessibility under 95 on either page.
 // Env: EDGE_URL (required), CHROMIUM (/usr/bin/chromium), LH_OUT (build/lighthouse),
-// LH_RUNS (3), LH_CPU_SLOWDOWN (4, the mobile preset's).
+// LH_RUNS (3), LH_CPU_SLOWDOWN (4, the mobile preset's), LH_PAGES (sign-in,agents: which pages).
+// Besides the scores it prints, per run, total blocking time and the JavaScript the page
+// fetched (bytes on the wire, the largest script apart), the two figures the console's build
+// (web/vite.config.ts, the lazy routes of web/src/App.tsx) works to keep down.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +36,7 @@ const RUNS = Number(process.env.LH_RUNS ?? 3);
 // own slowness is multiplied too, and the CPU-bound metric, total blocking time, suffers most.
 const SLOWDOWN = Number(process.env.LH_CPU_SLOWDOWN ?? 4);
 const WANT = { performance: 90, accessibility: 95 };
+const PAGES = (process.env.LH_PAGES ?? 'sign-in,agents').split(',');
 if (!EDGE) {
   console.error('lighthouse: set EDGE_URL to a running stack, e.g. http://127.0.0.1:8080');
   process.exit(2);
@@ -74,6 +78,14 @@ async function audit(browser, path, sid) {
 }
 
 const pct = (c) => Math.round(c.score * 100);
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+// The scripts a run fetched: their total and the largest, as transferred (compressed).
+function scripts(lhr) {
+  const js = (lhr.audits['network-requests'].details?.items ?? []).filter((r) => r.resourceType === 'Script');
+  const big = js.reduce((a, r) => (r.transferSize > (a?.transferSize ?? -1) ? r : a), null);
+  const total = js.reduce((n, r) => n + r.transferSize, 0);
+  return `JavaScript ${kb(total)} in ${js.length} files, largest ${big ? `${new URL(big.url).pathname} ${kb(big.transferSize)}` : '-'}`;
+}
 const chrome = await chromeLauncher.launch({
   chromePath: CHROMIUM,
   chromeFlags: ['--headless=new', '--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run',
@@ -82,13 +94,15 @@ const chrome = await chromeLauncher.launch({
 let failed = false;
 try {
   const browser = await puppeteer.connect({ browserURL: `http://127.0.0.1:${chrome.port}` });
-  const sid = await signUp();
+  const sid = PAGES.includes('agents') ? await signUp() : null;
   mkdirSync(OUT, { recursive: true });
-  for (const p of [{ name: 'sign-in', path: '/login' }, { name: 'agents', path: '/agents', sid }]) {
+  const pages = [{ name: 'sign-in', path: '/login' }, { name: 'agents', path: '/agents', sid }];
+  for (const p of pages.filter((x) => PAGES.includes(x.name))) {
     const runs = [];
     for (let i = 0; i < RUNS; i++) {
       const r = await audit(browser, p.path, p.sid);
-      console.log(`lighthouse: ${p.name} run ${i + 1}: performance ${pct(r.lhr.categories.performance)} (benchmark index ${Math.round(r.lhr.environment.benchmarkIndex)})`);
+      const tbt = r.lhr.audits['total-blocking-time'].displayValue;
+      console.log(`lighthouse: ${p.name} run ${i + 1}: performance ${pct(r.lhr.categories.performance)}, total blocking time ${tbt}, ${scripts(r.lhr)} (benchmark index ${Math.round(r.lhr.environment.benchmarkIndex)})`);
       runs.push(r);
     }
     runs.sort((a, b) => a.lhr.categories.performance.score - b.lhr.categories.performance.score);

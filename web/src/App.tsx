@@ -4,17 +4,22 @@ import { AuthProvider, useAuth } from './lib/auth';
 import { ToastProvider } from './lib/toast';
 import { NotificationsProvider } from './lib/notifications';
 import { Spinner } from './components/ui';
-import { AppShell } from './components/AppShell';
 import { SignIn } from './pages/auth/SignIn';
-import { SignUp } from './pages/auth/SignUp';
-import { ForgotPassword, ResetPassword } from './pages/auth/Password';
-import { AcceptInvite } from './pages/auth/AcceptInvite';
 import { NotFound } from './pages/NotFound';
 
-// The signed-out pages are in the entry chunk: they are what a first visit shows, and they must
-// load fast on a phone. Each signed-in page is a chunk of its own, fetched on the way to it;
-// Swagger UI (big) is one too, loaded only on /api-docs.
+// Only the sign-in page is in the entry chunk: it is what a first visit shows, and it must be
+// usable fast on a phone. Every other page is a chunk of its own, fetched on the way to it: the
+// other signed-out pages (they use react-hook-form, which the sign-in page does without), the
+// signed-in frame (AppShell) and each signed-in page; Swagger UI (big) is one too, loaded only on
+// /api-docs.
+const named = <K extends string>(p: Promise<Record<K, React.ComponentType>>, k: K) =>
+  p.then((m) => ({ default: m[k] }));
 const load = {
+  signUp: () => named(import('./pages/auth/SignUp'), 'SignUp'),
+  forgot: () => named(import('./pages/auth/Password'), 'ForgotPassword'),
+  reset: () => named(import('./pages/auth/Password'), 'ResetPassword'),
+  invite: () => named(import('./pages/auth/AcceptInvite'), 'AcceptInvite'),
+  shell: () => named(import('./components/AppShell'), 'AppShell'),
   overview: () => import('./pages/Overview').then((m) => ({ default: m.Overview })),
   onboarding: () => import('./pages/Onboarding').then((m) => ({ default: m.Onboarding })),
   agents: () => import('./pages/agents/AgentsList').then((m) => ({ default: m.AgentsList })),
@@ -25,6 +30,11 @@ const load = {
   apiKeys: () => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })),
   profile: () => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })),
 };
+const SignUp = lazy(load.signUp);
+const ForgotPassword = lazy(load.forgot);
+const ResetPassword = lazy(load.reset);
+const AcceptInvite = lazy(load.invite);
+const AppShell = lazy(load.shell);
 const Overview = lazy(load.overview);
 const Onboarding = lazy(load.onboarding);
 const AgentsList = lazy(load.agents);
@@ -38,32 +48,44 @@ const ApiDocs = lazy(() => import('./pages/ApiDocs'));
 
 // The page a visit opens on starts loading with the app, not after the session check: one round
 // trip fewer before a signed-in page shows. (A module loads once; lazy() then finds it ready.)
-const first: [RegExp, () => Promise<unknown>][] = [
-  [/^\/$/, load.overview],
-  [/^\/onboarding/, load.onboarding],
-  [/^\/agents\/?$/, load.agents],
-  [/^\/agents\/./, load.agent],
-  [/^\/knowledge-base\/articles/, load.article],
-  [/^\/knowledge-base/, load.kb],
-  [/^\/settings\/members/, load.members],
-  [/^\/settings\/api-keys/, load.apiKeys],
-  [/^\/settings\/profile/, load.profile],
+// A signed-in page also needs the frame around it.
+const first: [RegExp, (() => Promise<unknown>)[]][] = [
+  [/^\/login/, []],
+  [/^\/register/, [load.signUp]],
+  [/^\/forgot-password/, [load.forgot]],
+  [/^\/reset-password/, [load.reset]],
+  [/^\/accept-invite/, [load.invite]],
+  [/^\/api-docs/, []],
+  [/^\/onboarding/, [load.onboarding]],
+  [/^\/$/, [load.shell, load.overview]],
+  [/^\/agents\/?$/, [load.shell, load.agents]],
+  [/^\/agents\/./, [load.shell, load.agent]],
+  [/^\/knowledge-base\/articles/, [load.shell, load.article]],
+  [/^\/knowledge-base/, [load.shell, load.kb]],
+  [/^\/settings\/members/, [load.shell, load.members]],
+  [/^\/settings\/api-keys/, [load.shell, load.apiKeys]],
+  [/^\/settings\/profile/, [load.shell, load.profile]],
+  [/./, [load.shell]],
 ];
-if (typeof window !== 'undefined') first.find(([re]) => re.test(window.location.pathname))?.[1]();
+if (typeof window !== 'undefined') first.find(([re]) => re.test(window.location.pathname))?.[1].forEach((f) => void f());
+
+const boot = <div className="boot"><Spinner /></div>;
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { me, ready } = useAuth();
   const loc = useLocation();
-  if (!ready) return <div className="boot"><Spinner /></div>;
+  if (!ready) return boot;
   if (!me) return <Navigate to={`/login?next=${encodeURIComponent(loc.pathname + loc.search)}`} replace />;
   return <>{children}</>;
 }
 
+// A signed-out page shows at once, while the session check is still under way (most visitors of
+// /login are signed out: waiting would put a round trip before the form); a visitor who turns
+// out to be signed in is then sent on.
 function PublicOnly({ children }: { children: ReactNode }) {
   const { me, ready } = useAuth();
-  if (!ready) return <div className="boot"><Spinner /></div>;
-  if (me) return <Navigate to="/" replace />;
-  return <>{children}</>;
+  if (ready && me) return <Navigate to="/" replace />;
+  return <Suspense fallback={boot}>{children}</Suspense>;
 }
 
 function Live({ children }: { children: ReactNode }) {
@@ -79,12 +101,12 @@ export default function App() {
           <Routes>
             <Route path="/login" element={<PublicOnly><SignIn /></PublicOnly>} />
             <Route path="/register" element={<PublicOnly><SignUp /></PublicOnly>} />
-            <Route path="/forgot-password" element={<ForgotPassword />} />
-            <Route path="/reset-password" element={<ResetPassword />} />
-            <Route path="/accept-invite" element={<AcceptInvite />} />
-            <Route path="/api-docs" element={<Suspense fallback={<div className="boot"><Spinner /></div>}><ApiDocs /></Suspense>} />
-            <Route path="/onboarding" element={<RequireAuth><Suspense fallback={<div className="boot"><Spinner /></div>}><Onboarding /></Suspense></RequireAuth>} />
-            <Route element={<RequireAuth><AppShell /></RequireAuth>}>
+            <Route path="/forgot-password" element={<Suspense fallback={boot}><ForgotPassword /></Suspense>} />
+            <Route path="/reset-password" element={<Suspense fallback={boot}><ResetPassword /></Suspense>} />
+            <Route path="/accept-invite" element={<Suspense fallback={boot}><AcceptInvite /></Suspense>} />
+            <Route path="/api-docs" element={<Suspense fallback={boot}><ApiDocs /></Suspense>} />
+            <Route path="/onboarding" element={<RequireAuth><Suspense fallback={boot}><Onboarding /></Suspense></RequireAuth>} />
+            <Route element={<RequireAuth><Suspense fallback={boot}><AppShell /></Suspense></RequireAuth>}>
               <Route index element={<Overview />} />
               <Route path="agents" element={<AgentsList />} />
               <Route path="agents/new" element={<AgentEdit />} />

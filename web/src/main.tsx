@@ -3,16 +3,20 @@ import ReactDOM from 'react-dom/client';
 import { BrowserRouter } from 'react-router-dom';
 import '@fontsource-variable/inter';
 import './styles.css';
-import './lib/i18n';
+import { i18nReady } from './lib/i18n';
 import App from './App';
 import { ErrorBoundary } from './components/ErrorBoundary';
 
-ReactDOM.createRoot(document.getElementById('root')!).render(
-  <React.StrictMode>
-    <ErrorBoundary>
-      <BrowserRouter>
-        <App />
-      </BrowserRouter>
-    </ErrorBoundary>
-  </React.StrictMode>,
-);
+// Rendered once the language's texts are loaded (English: at once; Russian: its chunk first).
+const root = ReactDOM.createRoot(document.getElementById('root')!);
+const show = () =>
+  root.render(
+    <React.StrictMode>
+      <ErrorBoundary>
+        <BrowserRouter>
+          <App />
+        </BrowserRouter>
+      </ErrorBoundary>
+    </React.StrictMode>,
+  );
+void i18nReady.then(show, show);

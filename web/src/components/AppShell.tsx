@@ -8,10 +8,11 @@ import {
 } from 'lucide-react';
 import { useAuth } from '../lib/auth';
 import { useNotifications, describe } from '../lib/notifications';
-import { LANGUAGES, currentLang } from '../lib/i18n';
+import { currentLang } from '../lib/i18n';
 import { ErrorBoundary } from './ErrorBoundary';
 import { Spinner } from './ui';
 import { Logo } from './Logo';
+import { LanguageSwitch } from './LanguageSwitch';
 
 function useOutside(open: boolean, close: () => void) {
   const ref = useRef<HTMLDivElement>(null);
@@ -27,28 +28,6 @@ function useOutside(open: boolean, close: () => void) {
     };
   }, [open, close]);
   return ref;
-}
-
-export function LanguageSwitch({ compact }: { compact?: boolean }) {
-  const { i18n, t } = useTranslation();
-  const { setLanguage } = useAuth();
-  const cur = (i18n.resolvedLanguage ?? 'en').slice(0, 2);
-  return (
-    <div className="lang-switch" role="group" aria-label={t('common.language')}>
-      {LANGUAGES.map((l) => (
-        <button
-          key={l.code}
-          type="button"
-          className={cur === l.code ? 'active' : ''}
-          aria-pressed={cur === l.code}
-          onClick={() => void setLanguage(l.code)}
-          title={l.label}
-        >
-          {compact ? l.code.toUpperCase() : l.label}
-        </button>
-      ))}
-    </div>
-  );
 }
 
 function OrgSwitcher() {

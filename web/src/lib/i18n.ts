@@ -1,21 +1,34 @@
 // Russian and English: detected from the browser on first visit, switchable, remembered in
-// localStorage ("lang").
-import i18n from 'i18next';
+// localStorage ("lang"). English, the fallback, is in the entry chunk; Russian is a chunk of its
+// own, fetched when it is the language (detected, or switched to): a first page load parses one
+// language, not both. `i18nReady` resolves once the language's texts are there (main.tsx renders
+// after it; with English at once).
+import i18n, { type BackendModule } from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import LanguageDetector from 'i18next-browser-languagedetector';
 import en from '../locales/en';
-import ru from '../locales/ru';
 
 export const LANGUAGES = [
   { code: 'ru', label: 'Русский' },
   { code: 'en', label: 'English' },
 ] as const;
 
-void i18n
+const lazyLocales: BackendModule = {
+  type: 'backend',
+  init() {},
+  read(lng, _ns, done) {
+    const texts = lng === 'ru' ? import('../locales/ru').then((m) => m.default) : Promise.resolve(en);
+    texts.then((t) => done(null, t), (e: Error) => done(e, false));
+  },
+};
+
+export const i18nReady = i18n
+  .use(lazyLocales)
   .use(LanguageDetector)
   .use(initReactI18next)
   .init({
-    resources: { en: { translation: en }, ru: { translation: ru } },
+    resources: { en: { translation: en } },
+    partialBundledLanguages: true,
     fallbackLng: 'en',
     supportedLngs: ['en', 'ru'],
     nonExplicitSupportedLngs: true,

@@ -12,7 +12,7 @@ import { loadProgress, Progress, setSkipped } from '../lib/progress';
 import type { Agent, Category } from '../lib/types';
 import { Alert, Button, ErrorState, Field, Spinner, errorText, usePageTitle } from '../components/ui';
 import { Logo } from '../components/Logo';
-import { LanguageSwitch } from '../components/AppShell';
+import { LanguageSwitch } from '../components/LanguageSwitch';
 
 const STEPS = ['org', 'agent', 'knowledge', 'crm'] as const;
 type Step = (typeof STEPS)[number];

@@ -44,6 +44,22 @@ describe('sign-in', () => {
     const call = fetch.mock.calls.find((c) => c[0] === '/api/auth/login')!;
     expect(JSON.parse(call[1]!.body as string)).toEqual({ email: 'a@b.co', password: 'nope' });
   });
+  it('checks required fields before calling the API, and puts a field message under its field', async () => {
+    const fetch = vi.fn((url: string) => (url === '/api/auth/me' ? json(401, {}) : json(400, { error: { code: 'invalid_argument', message: 'email: not a valid address' } })));
+    vi.stubGlobal('fetch', fetch);
+    wrap(<SignIn />);
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect((await screen.findAllByText('This field is required')).length).toBe(2);
+    expect(screen.getByLabelText('Email')).toHaveFocus();
+    expect(fetch.mock.calls.filter((c) => c[0] === '/api/auth/login')).toHaveLength(0);
+    await userEvent.type(screen.getByLabelText('Email'), 'nope');
+    await userEvent.type(screen.getByLabelText(/^Password/), 'secret');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    const err = await screen.findByText('not a valid address');
+    expect(err.id).toBe('email-error');
+    expect(screen.getByLabelText('Email')).toHaveAttribute('aria-invalid', 'true');
+    expect(screen.queryByText('This field is required')).toBeNull();
+  });
 });
 
 describe('sign-up', () => {

@@ -2,7 +2,7 @@ import { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Bot, BookOpen, Zap } from 'lucide-react';
 import { Logo } from '../../components/Logo';
-import { LanguageSwitch } from '../../components/AppShell';
+import { LanguageSwitch } from '../../components/LanguageSwitch';
 import { usePageTitle } from '../../components/ui';
 
 export function AuthLayout({ title, subtitle, children, footer }: { title: string; subtitle?: string; children: ReactNode; footer?: ReactNode }) {
