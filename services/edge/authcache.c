@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "edge.h"
+#include "services/edge/fields.h"
 #include "proto/auth.pb-c.h"
 #include "shared/crypto.h"
 #include "shared/log.h"
@@ -104,29 +105,14 @@ void authcache_clear(void)
     cache_size = 0;
 }
 
-/* Copies the value of cookie `name` (from every Cookie field) into out. */
+/* Copies the value of cookie `name` (the first Cookie field that names it) into out. */
 static bool cookie_value(const pss_t *pss, const char *name, char *out, size_t outlen)
 {
-    size_t nlen = strlen(name);
     const char *hdr;
-    int it = 0;
-    while ((hdr = h1_header_next(&pss->req, "cookie", &it))) {
-        for (const char *p = hdr; *p;) {
-            while (*p == ' ' || *p == ';')
-                p++;
-            if (strncmp(p, name, nlen) == 0 && p[nlen] == '=') {
-                p += nlen + 1;
-                size_t n = strcspn(p, ";");
-                if (n == 0 || n >= outlen)
-                    return false;
-                memcpy(out, p, n);
-                out[n] = '\0';
-                return true;
-            }
-            p += strcspn(p, ";");
-        }
-    }
-    return false;
+    int it = 0, r = 0;
+    while (!r && (hdr = h1_header_next(&pss->req, "cookie", &it)))
+        r = fields_cookie(hdr, name, out, outlen);
+    return r == 1;
 }
 
 bool edge_credential(pss_t *pss)
