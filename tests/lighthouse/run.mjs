@@ -68,7 +68,12 @@ async function signUp() {
 async function audit(browser, path, sid) {
   const page = await browser.newPage();
   if (sid) await browser.setCookie({ name: 'sid', value: sid, domain: new URL(EDGE).hostname, path: '/', httpOnly: true });
-  // Storage is reset before a run by default, which would drop the session cookie.
+  // Storage is reset before a run by default, which would drop the session cookie; without that
+  // reset the HTTP cache would survive from the run before (a warm load, scripts not fetched):
+  // empty it here, keeping the cookie.
+  const cdp = await page.createCDPSession();
+  await cdp.send('Network.clearBrowserCache');
+  await cdp.detach();
   const flags = { output: ['html', 'json'], logLevel: 'error', disableStorageReset: !!sid };
   const throttling = { ...constants.throttling.mobileSlow4G, cpuSlowdownMultiplier: SLOWDOWN };
   const result = await lighthouse(`${EDGE}${path}`, flags, { extends: 'lighthouse:default', settings: { throttling } }, page);
