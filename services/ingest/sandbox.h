@@ -15,7 +15,7 @@
 #include "shared/status.h"
 
 typedef struct {
-    const char *bin; /* NULL: the default */
+    const char *bin;           /* NULL: the default */
     int cpu_s, mem_mb, wall_s; /* 0: the defaults */
 } sandbox_limits_t;
 
