@@ -895,6 +895,8 @@ status_t bus_js_ensure_stream_limits(bus_t *bus, const char *stream, const char 
                      1000000000LL; /* nanoseconds */
     if (limits && limits->max_bytes > 0)
         cfg.MaxBytes = limits->max_bytes;
+    if (limits && limits->work_queue)
+        cfg.Retention = js_WorkQueuePolicy;
     natsStatus ns = js_AddStream(&si, bus->js, &cfg, NULL, &jerr);
     if (ns != NATS_OK && jerr == JSStreamNameExistErr)
         ns = js_UpdateStream(&si, bus->js, &cfg, NULL, &jerr);

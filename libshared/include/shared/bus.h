@@ -170,6 +170,8 @@ typedef struct {
     int replicas;      /* copies in a NATS cluster, 1..5 (a single server takes only 1) */
     int64_t max_age_s; /* messages older than this many seconds are dropped */
     int64_t max_bytes; /* above this size the oldest messages are dropped */
+    bool work_queue;   /* work-queue retention: a message is gone once acknowledged (set at
+                          creation: the server refuses to change a stream's retention) */
 } bus_js_limits_t;
 
 /* Creates or updates a stream capturing `subjects` (comma separated), without limits. */
