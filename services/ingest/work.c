@@ -188,8 +188,10 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     batch.stored_us = time_mono_us();
     why[0] = '\0';
     if ((st = work_index(w->svc, d, &chunks, on_batch, &batch, why, why_len))) {
-        if (st == ST_NOT_FOUND && !why[0])
-            goto stale; /* on_batch: the document left this generation */
+        if ((st == ST_NOT_FOUND && !why[0]) || st == ST_CONFLICT) {
+            st = ST_NOT_FOUND; /* on_batch, or rag: a newer generation is live */
+            goto stale;
+        }
         end = work_transient(st) ? END_TRANSIENT : END_PERMANENT;
         reason(why, why_len, "indexing", st);
         goto done;

@@ -23,8 +23,7 @@ static void ctx_of(const work_doc_t *d, bus_ctx_t *ctx)
 {
     *ctx = (bus_ctx_t){
         .org_id = d->org,
-        .user_id = d->user,
-        .role = WORK_ROLE,
+        .user_id = d->user[0] ? d->user : NULL,
         .request_id = d->request_id,
     };
 }
