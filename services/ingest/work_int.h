@@ -26,7 +26,7 @@
 #define WORK_DURABLE      "ingest"
 #define WORK_BATCH        256 /* chunks per embed call and per index_put (contract: <= 256) */
 #define WORK_WHY_SIZE     512
-#define WORK_PUSH_GAP_US  250000  /* progress pushes of one document: at most 4 a second */
+#define WORK_PUSH_GAP_US  250000 /* progress pushes of one document: at most 4 a second */
 #define WORK_EMBED_MS     60000
 #define WORK_INDEX_MS     30000
 #define WORK_PIECES_BATCH 16 /* file pieces (<= 256 KiB each) read per query */

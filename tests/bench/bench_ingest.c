@@ -72,7 +72,7 @@ static bool run(pipeline_t *p, const procs_t *ps, int docs, int pages, const cha
     uuid_new(org);
     uuid_new(user);
     for (int i = 0; ok && i < docs; i++) {
-        ok = pipeline_seed(p, org, user, label, pdf, len, ids[i]) == ST_OK;
+        ok = pipeline_seed(p, org, user, "bench.pdf", "pdf", pdf, len, ids[i]) == ST_OK;
     }
     double cpu0 = procs_cpu(ps);
     int64_t t0 = time_mono_us();
@@ -88,8 +88,8 @@ static bool run(pipeline_t *p, const procs_t *ps, int docs, int pages, const cha
     double wall = (double)(time_mono_us() - t0) / 1e6, cpu = procs_cpu(ps) - cpu0;
     if (ok) {
         const char *params[] = {ids[0]};
-        char *chunks = pipeline_sql(p, "SELECT chunks FROM ingest.documents WHERE id = $1", 1,
-                                    params);
+        char *chunks =
+            pipeline_sql(p, "SELECT chunks FROM ingest.documents WHERE id = $1", 1, params);
         int total = docs * pages;
         printf("ingest %-30s %5d pages  %6.2f s  %7.1f pages/s  CPU %5.2f ms/page  (%s chunks "
                "per document, %zu KiB each)\n",

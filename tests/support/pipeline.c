@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "proto/ingest.pb-c.h"
+#include "shared/crypto.h"
 #include "shared/names.h"
 #include "shared/util.h"
 #include "stack/stack.h"
@@ -39,8 +40,7 @@ char *pipeline_slurp(const char *path, size_t *len)
 static void url_with_db(const char *url, const char *db, char *out, size_t outlen)
 {
     const char *slash = strrchr(url, '/'), *query = strchr(url, '?');
-    snprintf(out, outlen, "%.*s/%s%s", slash ? (int)(slash - url) : 0, url, db,
-             query ? query : "");
+    snprintf(out, outlen, "%.*s/%s%s", slash ? (int)(slash - url) : 0, url, db, query ? query : "");
 }
 
 status_t pipeline_start(pipeline_t *p)
@@ -151,28 +151,35 @@ char *pipeline_sql(pipeline_t *p, const char *sql, int nparams, const char *cons
 }
 
 status_t pipeline_seed(pipeline_t *p, const char *org, const char *user, const char *name,
-                       const void *data, size_t len, char doc[37])
+                       const char *format, const void *data, size_t len, char doc[37])
 {
     PGconn *c = PQconnectdb(p->admin_url);
     PGresult *r = NULL;
     status_t st = ST_INTERNAL;
-    char id[37], size[24];
+    char id[37], size[24], sha[CRYPTO_SHA256_HEX_SIZE], salt[37];
 
     uuid_new(id);
     snprintf(size, sizeof size, "%zu", len);
+    /* The hash of the bytes and the id: the same file seeded twice is two documents here. */
+    uuid_new(salt);
+    buf_t h = BUF_INIT;
+    buf_append(&h, data, len);
+    buf_puts(&h, salt);
+    crypto_sha256_hex(h.data, h.len, sha);
+    buf_cleanup(&h);
     if (PQstatus(c) != CONNECTION_OK)
         goto done;
     r = PQexec(c, "BEGIN");
     PQclear(r);
-    const char *dp[] = {id, org, name, size, user, id};
+    const char *dp[] = {id, org, name, size, user, sha, format};
     r = PQexecParams(c,
-                     "INSERT INTO ingest.documents (id, org_id, name, format, mime_type, size, "
-                     "sha256, status, progress, attempts, generation, created_by) VALUES "
-                     "($1, $2, $3, '', '', $4, $6, 'queued', 0, 0, 1, $5)",
-                     6, NULL, dp, NULL, NULL, 0);
+                     "INSERT INTO ingest.documents (id, org_id, name, format, size, sha256, "
+                     "status, generation, created_by) VALUES ($1, $2, $3, $7, $4, $6, 'queued', "
+                     "1, $5)",
+                     7, NULL, dp, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK)
         goto done;
-    for (size_t off = 0, seq = 0; off < len || seq == 0; off += PIECE, seq++) {
+    for (size_t off = 0, seq = 0; off < len; off += PIECE, seq++) {
         char seq_s[16];
         size_t n = len - off < PIECE ? len - off : PIECE;
         snprintf(seq_s, sizeof seq_s, "%zu", seq);
@@ -185,8 +192,6 @@ status_t pipeline_seed(pipeline_t *p, const char *org, const char *user, const c
                          3, NULL, pp, lens, fmts, 0);
         if (PQresultStatus(r) != PGRES_COMMAND_OK)
             goto done;
-        if (n == 0)
-            break;
     }
     PQclear(r);
     r = PQexec(c, "COMMIT");

@@ -8,7 +8,7 @@
  *     if (pipeline_start(&p)) fail();
  *     pid_t a = pipeline_spawn(&p, "ingest", NULL);       // waits for "ingest: ready"
  *     char doc[37];
- *     pipeline_seed(&p, org, user, "big.pdf", data, len, doc);
+ *     pipeline_seed(&p, org, user, "big.pdf", "pdf", data, len, doc);
  *     pipeline_enqueue(&p, org, user, doc, 1);
  *     char *status = pipeline_wait_status(&p, doc, 60000); // "ready" or "failed" (free)
  *     pipeline_stop(&p);
@@ -41,11 +41,12 @@ void pipeline_stop(pipeline_t *p);
  * log. The pid, or -1 (why on stderr). */
 pid_t pipeline_spawn(pipeline_t *p, const char *name, const char *const extra_env[]);
 
-/* A document of org, uploaded by user, named name, with the file data[0..len) in 256 KiB
+/* A document of org, uploaded by user, named name, of format (pdf | docx | txt | md), with the
+ * file data[0..len) in 256 KiB
  * pieces, status queued, generation 1: what the upload leaves behind. Needs ingest's schema (an
  * ingest replica started once). doc gets the new id. */
 status_t pipeline_seed(pipeline_t *p, const char *org, const char *user, const char *name,
-                       const void *data, size_t len, char doc[37] /* OUT */);
+                       const char *format, const void *data, size_t len, char doc[37] /* OUT */);
 /* Publishes the document's ingest.WorkItem on WORK (Nats-Msg-Id "<doc>:<generation>"). */
 status_t pipeline_enqueue(pipeline_t *p, const char *org, const char *user, const char *doc,
                           int generation);

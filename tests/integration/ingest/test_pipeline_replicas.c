@@ -145,7 +145,7 @@ Test(pipeline_replicas, killed_mid_document_redelivered_and_deleted_everywhere, 
     cr_assert_gt(a, 0);
 
     /* Only a consumes: killed once it is well into the document. */
-    cr_assert_eq(pipeline_seed(&p, org, user, "orbit.pdf", pdf, len, doc), ST_OK);
+    cr_assert_eq(pipeline_seed(&p, org, user, "orbit.pdf", "pdf", pdf, len, doc), ST_OK);
     cr_assert_eq(pipeline_enqueue(&p, org, user, doc, 1), ST_OK);
     char *status = NULL;
     for (int i = 0; i < 600; i++) {
