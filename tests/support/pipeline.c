@@ -76,6 +76,9 @@ status_t pipeline_start(pipeline_t *p)
     url_with_db(harness_env("DATABASE_URL"), p->db, url, sizeof url);
     snprintf(p->db_env, sizeof p->db_env, "DATABASE_URL=%s", url);
     url_with_db(harness_env("PG_ADMIN_URL"), p->db, p->admin_url, sizeof p->admin_url);
+    /* What devstack does for the stack's database: the extensions services need but may not
+     * create (rag's full-text index). */
+    free(pipeline_sql(p, "CREATE EXTENSION IF NOT EXISTS rum", 0, NULL));
     return ST_OK;
 }
 
