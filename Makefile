@@ -30,7 +30,7 @@ Q := @
 endif
 
 PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libsodium \
-        libmicrohttpd zlib
+        libmicrohttpd zlib libcmark
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
