@@ -158,6 +158,12 @@ INTEG_SRCS   := $(wildcard tests/integration/test_*.c tests/integration/*/test_*
 INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
 BENCH_SRCS   := $(wildcard tests/bench/*.c)
 BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+# Test programs other tools run (fakes): tests/support/<name>/main.c -> $(BUILD)/tests/support/<name>.
+SUPPORT_PROGS := $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c))
+$(SUPPORT_PROGS): $(BUILD)/tests/support/%: $(BUILD)/obj/tests/support/%/main.o $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBSHARED) $(LIBPROTO) $(LDLIBS)
 
 svc_of = $(if $(findstring tests/unit/services/,$(1)),$(word 4,$(subst /, ,$(1))),$($(basename $(notdir $(1)))_SVC))
 define unit_tpl
@@ -245,7 +251,7 @@ run-check-c: all format-check
 .DEFAULT_GOAL := all
 
 build: $(SERVICE_BINS) $(TOOL_BINS)
-tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS)
+tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(SUPPORT_PROGS)
 all: build tests
 
 deps:

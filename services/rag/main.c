@@ -35,12 +35,6 @@ static status_t start(svc_t *svc)
     return ST_OK;
 }
 
-static void stop(svc_t *svc)
-{
-    (void)svc;
-    rag_index_free(app.index);
-    app.index = NULL;
-}
 
 static const svc_spec_t spec = {
     .name = "rag",
@@ -53,7 +47,6 @@ static const svc_spec_t spec = {
     .cache_env = "RAG_LIST_CACHE_MS",
     .app = &app,
     .start = start,
-    .stop = stop,
 };
 
 int main(void)
@@ -66,5 +59,7 @@ int main(void)
         return 2;
     app.index_budget = (size_t)budget_mb << 20;
     app.embed_timeout_ms = (int)embed_ms;
-    return svc_main(&spec, NULL);
+    int rc = svc_main(&spec, NULL);
+    rag_index_free(app.index); /* after the bus drained the handlers that use it */
+    return rc;
 }
