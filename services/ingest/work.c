@@ -265,8 +265,8 @@ static status_t on_item(void *ctx, natsMsg *msg, int delivery)
     if (end == END_TRANSIENT && delivery < w->max_deliver) {
         LOG_CTX_WARN(&lc, "ingest: document %s will be tried again (delivery %d of %d): %s", d.doc,
                      delivery, w->max_deliver, why);
-        if (d.status) /* claimed: waiting again */
-            work_store_requeue(w->svc->db, &d);
+        if (d.status && work_store_requeue(w->svc->db, &d) == ST_OK) /* waiting again */
+            work_progress(w->svc->bus, &d, "queued", 0, true, NULL);
         st = ST_UNAVAILABLE;
         goto out;
     }

@@ -44,8 +44,9 @@ void work_progress(bus_t *bus, work_doc_t *d, const char *status, int progress, 
     bool due = work_progress_due(d, status, progress, force, now);
     d->status = status;
     d->progress = progress;
-    if (!due || !names_notify_user(subject, sizeof subject, d->user, NOTIFY_DOCUMENT_PROGRESS))
-        return; /* names_notify_user: no uploader to tell */
+    if (!due || !d->user[0] ||
+        !names_notify_user(subject, sizeof subject, d->user, NOTIFY_DOCUMENT_PROGRESS))
+        return; /* no uploader to tell */
     char *json = work_progress_json(d, error);
     if (bus_publish(bus, subject, json, strlen(json)) != ST_OK)
         LOG_DEBUG("ingest: progress push for %s not sent", d->doc); /* best effort */
