@@ -175,6 +175,7 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     if ((st = step(w, d, "chunking", 30)))
         goto stale;
     work_blocks(res, &blocks, &n_blocks);
+    opts.split_pages = d->pages > 0; /* a passage cites one page */
     chunk_blocks(blocks, n_blocks, &opts, &chunks);
     if (chunks.n == 0) {
         snprintf(why, why_len, "no text was found in the file%s",
