@@ -71,8 +71,8 @@ Test(pipeline_retries, unavailable_embed_retried_then_ready_or_failed_at_the_las
     /* embed gone for good: failed at the fifth delivery (after 0.5 + 1 + 2 + 4 s of backoff),
      * naming the last reason. */
     cr_assert_eq(harness_stop(embed), 0);
-    cr_assert_eq(
-        pipeline_seed(&p, org, user, "doomed.txt", "txt", TEXT, strlen(TEXT), doomed), ST_OK);
+    cr_assert_eq(pipeline_seed(&p, org, user, "doomed.txt", "txt", TEXT, strlen(TEXT), doomed),
+                 ST_OK);
     cr_assert_eq(pipeline_enqueue(&p, org, user, doomed, 1), ST_OK);
     status = pipeline_wait_status(&p, doomed, 60000);
     cr_assert_str_eq(status, "failed");
