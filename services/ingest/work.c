@@ -124,7 +124,8 @@ static void reason(char *why, size_t why_len, const char *what, status_t st)
 {
     char detail[WORK_WHY_SIZE];
     snprintf(detail, sizeof detail, "%s", why[0] ? why : status_str(st));
-    snprintf(why, why_len, "%s: %s", what, detail);
+    int room = (int)why_len - (int)strlen(what) - 3; /* ": " and the NUL */
+    snprintf(why, why_len, "%s: %.*s", what, room > 0 ? room : 0, detail);
 }
 
 /* Takes d from claimed to indexed. */
