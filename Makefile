@@ -175,7 +175,9 @@ INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
 BENCH_SRCS   := $(wildcard tests/bench/*.c)
 BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 # Test programs other tools run (fakes): tests/support/<name>/main.c -> $(BUILD)/tests/support/<name>.
-SUPPORT_PROGS := $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c))
+# (make_pdf and extract_hostile have rules of their own below: cairo, no sanitizers.)
+SUPPORT_PROGS := $(filter-out %/make_pdf %/extract_hostile,\
+                   $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c)))
 $(SUPPORT_PROGS): $(BUILD)/tests/support/%: $(BUILD)/obj/tests/support/%/main.o $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
@@ -210,6 +212,9 @@ $(MAKE_PDF_BIN): tests/support/make_pdf/main.c
 	  $(shell pkg-config --libs cairo 2>/dev/null)
 tests: $(MAKE_PDF_BIN)
 $(BUILD)/tests/bench/bench_extract: | $(MAKE_PDF_BIN)
+# The pipeline's tests and benchmark make their big PDFs with it too (tests/support/pipeline.c).
+$(filter %/test_pipeline_replicas %/test_pipeline_hostile %/test_pipeline_lifecycle \
+  %/bench_ingest,$(INTEG_BINS) $(BENCH_BINS)): | $(MAKE_PDF_BIN)
 $(HOSTILE_BIN): tests/support/extract_hostile/main.c services/ingest/extract/limits.c | $(PROTO_H)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
