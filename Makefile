@@ -175,7 +175,9 @@ INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
 BENCH_SRCS   := $(wildcard tests/bench/*.c)
 BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 # Test programs other tools run (fakes): tests/support/<name>/main.c -> $(BUILD)/tests/support/<name>.
-SUPPORT_PROGS := $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c))
+# (make_pdf and extract_hostile have rules of their own below: cairo, no sanitizers.)
+SUPPORT_PROGS := $(filter-out %/make_pdf %/extract_hostile,\
+                   $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c)))
 $(SUPPORT_PROGS): $(BUILD)/tests/support/%: $(BUILD)/obj/tests/support/%/main.o $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $(@D)
 	@echo "  LD      $@"
