@@ -111,6 +111,10 @@ static int part_begin(void *ctx, const mp_part_t *p)
             fail(u, ST_INVALID, "field %s is set by the server, not the form", p->name);
             return 1;
         }
+    if (!protobuf_c_message_descriptor_get_field_by_name(u->pss->route->md->input, p->name)) {
+        fail(u, ST_INVALID, "unknown field \"%s\"", p->name); /* before any part goes */
+        return 1;
+    }
     for (int i = 0; i < u->nfields; i++)
         if (strcmp(u->names[i], p->name) == 0) {
             fail(u, ST_INVALID, "field %s is repeated", p->name);
@@ -148,7 +152,8 @@ static int part_data(void *ctx, const char *d, size_t n)
 static int part_end(void *ctx)
 {
     edge_upload_t *u = ctx;
-    if (u->field >= 0 && memchr(u->values[u->field].data, '\0', u->values[u->field].len)) {
+    if (u->field >= 0 && u->values[u->field].len &&
+        memchr(u->values[u->field].data, '\0', u->values[u->field].len)) {
         fail(u, ST_INVALID, "field %s holds a NUL byte", u->names[u->field]);
         return 1;
     }
