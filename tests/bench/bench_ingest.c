@@ -1,6 +1,6 @@
 /* bench_ingest.c - ingest throughput in PDF pages per second, end to end through the queue:
- * many-page PDFs from extract's make-pdf (as bench_extract uses) are put into ingest's tables as an upload
- * leaves them and queued on WORK; the clock runs from the enqueue to the last `ready`, so it
+ * many-page PDFs from extract's make-pdf (as bench_extract uses) are put into ingest's tables as an
+ * upload leaves them and queued on WORK; the clock runs from the enqueue to the last `ready`, so it
  * covers the load from PostgreSQL, extraction in the sandboxed child, chunking, embedding with
  * the offline embedder and indexing into rag. A private pipeline (tests/support/pipeline.h: its
  * own nats-server, database and replicas of embed, rag and ingest with INGEST_WORKERS=2) makes
