@@ -140,6 +140,7 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     chunk_opts_t opts = chunk_opts_default();
     batch_arg_t batch = {.w = w, .d = d};
     end_t end = END_TRANSIENT;
+    int64_t t = time_mono_us();
     status_t st;
 
     if ((st = work_store_claim(w->svc->db, d))) {
@@ -156,6 +157,8 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     }
     if ((st = step(w, d, "extracting", 5)))
         goto stale;
+    d->ms_load = (time_mono_us() - t) / 1000;
+    t = time_mono_us();
     why[0] = '\0';
     if ((st = sandbox_extract_named(&w->limits, d->name, data, len, &res, why, why_len))) {
         end = st == ST_UNAVAILABLE ? END_TRANSIENT : END_PERMANENT;
@@ -165,6 +168,8 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     }
     free(data);
     data = NULL;
+    d->ms_extract = (time_mono_us() - t) / 1000;
+    t = time_mono_us();
     if (res->error && res->error[0]) {
         snprintf(why, why_len, "%s", res->error);
         end = END_PERMANENT;
@@ -187,6 +192,8 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     d->chunks = (int)chunks.n;
     if ((st = step(w, d, "embedding", 40)))
         goto stale;
+    d->ms_chunk = (time_mono_us() - t) / 1000;
+    t = time_mono_us();
     batch.stored_us = time_mono_us();
     why[0] = '\0';
     if ((st = work_index(w->svc, d, &chunks, on_batch, &batch, why, why_len))) {
@@ -198,6 +205,7 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
         reason(why, why_len, "indexing", st);
         goto done;
     }
+    d->ms_index = (time_mono_us() - t) / 1000;
     if ((st = work_store_ready(w->svc->db, d))) {
         if (st == ST_NOT_FOUND)
             goto stale;
@@ -260,8 +268,13 @@ static status_t on_item(void *ctx, natsMsg *msg, int delivery)
 
     if (end == END_DONE) {
         if (d.status && strcmp(d.status, "ready") == 0)
-            LOG_CTX_INFO(&lc, "ingest: document %s ready: %d pages, %d chunks, attempt %d", d.doc,
-                         d.pages, d.chunks, d.attempts);
+            LOG_CTX_INFO(&lc,
+                         "ingest: document %s ready: %d pages, %d chunks, attempt %d (ms: load "
+                         "%lld, extract %lld, chunk %lld, embed %lld, index %lld)",
+                         d.doc, d.pages, d.chunks, d.attempts, (long long)d.ms_load,
+                         (long long)d.ms_extract, (long long)d.ms_chunk,
+                         (long long)(d.us_embed / 1000),
+                         (long long)(d.ms_index - d.us_embed / 1000));
         goto out;
     }
     if (end == END_TRANSIENT && delivery < w->max_deliver) {

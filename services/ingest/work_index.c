@@ -106,15 +106,18 @@ static status_t put_batch(svc_t *svc, const work_doc_t *d, const chunk_list_t *c
     return st;
 }
 
-status_t work_index(svc_t *svc, const work_doc_t *d, const chunk_list_t *chunks,
-                    work_batch_fn on_batch, void *arg, char *why, size_t why_len)
+status_t work_index(svc_t *svc, work_doc_t *d, const chunk_list_t *chunks, work_batch_fn on_batch,
+                    void *arg, char *why, size_t why_len)
 {
     status_t st = ST_OK;
 
     for (size_t from = 0; from < chunks->n && st == ST_OK; from += WORK_BATCH) {
         size_t n = chunks->n - from < WORK_BATCH ? chunks->n - from : WORK_BATCH;
         Embed__EmbedReply *vectors = NULL;
-        if ((st = embed_batch(svc, d, chunks, from, n, &vectors, why, why_len)) == ST_OK)
+        int64_t t = time_mono_us();
+        st = embed_batch(svc, d, chunks, from, n, &vectors, why, why_len);
+        d->us_embed += time_mono_us() - t;
+        if (st == ST_OK)
             st = put_batch(svc, d, chunks, from, n, vectors, from + n == chunks->n, why, why_len);
         if (vectors)
             embed__embed_reply__free_unpacked(vectors, NULL);

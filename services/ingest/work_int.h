@@ -40,7 +40,9 @@ typedef struct {
     int64_t size;
     int attempts; /* including this one */
     int pages, chunks;
-    char *encoding; /* NULL unless the extractor said */
+    char *encoding;                                  /* NULL unless the extractor said */
+    int64_t ms_load, ms_extract, ms_chunk, ms_index; /* how long each step took */
+    int64_t us_embed;                                /* of ms_index, in svc.embed.embed */
     /* progress pushes */
     const char *status;
     int progress;
@@ -90,10 +92,10 @@ char *work_embed_text(const chunk_t *c);
 typedef status_t (*work_batch_fn)(void *arg, size_t done, size_t total);
 
 /* Embeds the chunks (purpose passage) and puts them into rag's index in batches of WORK_BATCH
- * at the document's generation, `last` on the final one. A failing call's status comes back
- * with the remote's message in why. */
-status_t work_index(svc_t *svc, const work_doc_t *d, const chunk_list_t *chunks,
-                    work_batch_fn on_batch, void *arg, char *why, size_t why_len);
+ * at the document's generation, `last` on the final one (d->us_embed: the time embed took). A
+ * failing call's status comes back with the remote's message in why. */
+status_t work_index(svc_t *svc, work_doc_t *d, const chunk_list_t *chunks, work_batch_fn on_batch,
+                    void *arg, char *why, size_t why_len);
 /* Drops the document's chunks from rag (a document deleted while it was indexed). */
 status_t work_index_delete(svc_t *svc, const work_doc_t *d);
 /* Whether a failed call's status is worth trying again (5xx-like, rate limited). */

@@ -73,6 +73,11 @@ static bool run(pipeline_t *p, const procs_t *ps, int docs, int pages, const cha
         free(st);
     }
     double wall = (double)(time_mono_us() - t0) / 1e6, cpu = procs_cpu(ps) - cpu0;
+    /* Where the time went: the steps of the last document, from the ingest replica's log. */
+    char *path = harness_log_path("ingest", ps->pids[2]), *log = pipeline_slurp(path, NULL);
+    const char *steps = log ? strstr(log, ids[docs - 1]) : NULL;
+    steps = steps ? strstr(steps, "(ms: ") : NULL;
+    const char *end = steps ? strchr(steps, ')') : NULL;
     if (ok) {
         const char *params[] = {ids[0]};
         char *chunks =
@@ -83,7 +88,11 @@ static bool run(pipeline_t *p, const procs_t *ps, int docs, int pages, const cha
                label, total, wall, total / wall, cpu * 1000 / total, chunks ? chunks : "?",
                len / 1024);
         free(chunks);
+        if (end)
+            printf("ingest %-30s steps of one document %.*s\n", "", (int)(end - steps + 1), steps);
     }
+    free(log);
+    free(path);
     free(pdf);
     return ok;
 }
