@@ -35,7 +35,6 @@ static status_t start(svc_t *svc)
     return ST_OK;
 }
 
-
 static const svc_spec_t spec = {
     .name = "rag",
     .desc = &rag__rag__descriptor,
