@@ -130,7 +130,7 @@ int main(int argc, char **argv)
     extract_out_init(&out, detect_format_name(f), mime);
     status_t st = ST_OK;
     if (over)
-        st = extract_out_fail(&out, 413, "the file is larger than %lld MB", a.max_bytes >> 20);
+        st = extract_out_fail(&out, 422, "the file is larger than %lld MB", a.max_bytes >> 20);
     else if (f == DOC_UNKNOWN)
         st = extract_out_fail(&out, 415,
                               "files of type %s cannot be read: upload PDF, DOCX, TXT or Markdown",
