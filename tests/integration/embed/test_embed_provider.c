@@ -1,0 +1,214 @@
+/* test_embed_provider.c - svc.embed.embed on the provider path against the fake OpenAI-compatible
+ * server: batches split at EMBED_BATCH with the order kept (the fake may list items in any
+ * order), vectors as the provider made them, the cache (hits counted in `cached`, the fake not
+ * called again, per organisation), retries after 429 and 500, persistent failures, a bad key and
+ * an unknown model as 503 naming the provider's message without the key, EMBED_DIMS, info.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "provider_fixture.h"
+
+TestSuite(embed_provider, .timeout = 120);
+
+static const char *const TEN[] = {"Сколько стоит доставка?",
+                                  "invoice",
+                                  "третий",
+                                  "four",
+                                  "пятый текст",
+                                  "six",
+                                  "семь",
+                                  "eight",
+                                  "девять",
+                                  "ten"};
+
+/* Each vector is the fake's vector of its own text. */
+static void expect_fake_vectors(const Embed__EmbedReply *r, const char *const *texts, size_t n,
+                                int dims)
+{
+    float want[FIX_DIMS];
+    cr_assert_eq(r->n_vectors, n);
+    for (size_t i = 0; i < n; i++) {
+        fakeembed_vector(texts[i], strlen(texts[i]), dims, want);
+        cr_assert_eq(r->vectors[i]->n_values, (size_t)dims);
+        for (int j = 0; j < dims; j++)
+            cr_assert_float_eq(r->vectors[i]->values[j], want[j], 1e-6, "text %zu, value %d", i, j);
+    }
+}
+
+Test(embed_provider, batches_in_order_then_the_cache)
+{
+    fix_t f;
+    fakeembed_opts_t fo = {.reversed = true};
+    fix_start(&f, &fo, NULL);
+    Embed__EmbedReply *r = NULL;
+    fakeembed_stats_t s;
+    char err[256];
+
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 10, "passage", &r, err, sizeof err), ST_OK, "%s",
+                 err);
+    cr_assert_str_eq(r->model, "text-embedding-3-small");
+    cr_assert_eq(r->dims, FIX_DIMS);
+    cr_assert_eq(r->cached, 0);
+    cr_assert_gt(r->prompt_tokens, 0);
+    expect_fake_vectors(r, TEN, 10, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 3, "10 texts in batches of 4: %d requests", s.requests);
+    cr_assert_eq(s.max_batch, 4);
+    cr_assert_eq(s.inputs, 10);
+    cr_assert_eq(fix_cache_rows(&f), 10);
+
+    /* the same texts again: all from the cache, the fake not called */
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 10, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    cr_assert_eq(r->cached, 10);
+    cr_assert_eq(r->prompt_tokens, 0);
+    expect_fake_vectors(r, TEN, 10, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 3);
+
+    /* some new, some known: only the new ones go out, the order is kept */
+    const char *mix[] = {"новый", TEN[3], "another new", TEN[0], TEN[9]};
+    cr_assert_eq(embed_call(f.bus, f.org, mix, 5, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    cr_assert_eq(r->cached, 3);
+    expect_fake_vectors(r, mix, 5, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 4);
+    cr_assert_eq(s.inputs, 12);
+
+    /* another organisation shares nothing */
+    char other[37];
+    uuid_new(other);
+    cr_assert_eq(embed_call(f.bus, other, TEN, 2, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    cr_assert_eq(r->cached, 0);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fix_stop(&f);
+}
+
+Test(embed_provider, retries_after_429_and_500)
+{
+    fix_t f;
+    fix_start(&f, NULL, NULL);
+    Embed__EmbedReply *r = NULL;
+    fakeembed_stats_t s;
+    char err[256];
+
+    fakeembed_fail_next(f.fake, 2, 429, 0);
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 3, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    expect_fake_vectors(r, TEN, 3, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 3, "two 429s, then the answer: %d", s.requests);
+    cr_assert_eq(s.answered, 1);
+
+    fakeembed_reset(f.fake);
+    fakeembed_fail_next(f.fake, 1, 500, -1);
+    cr_assert_eq(embed_call(f.bus, f.org, TEN + 3, 3, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    expect_fake_vectors(r, TEN + 3, 3, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 2);
+
+    /* 500 every time: 503 after EMBED_MAX_ATTEMPTS (4), naming the provider's answer */
+    fakeembed_reset(f.fake);
+    fakeembed_fail_next(f.fake, 100, 500, -1);
+    cr_assert_eq(embed_call(f.bus, f.org, TEN + 6, 2, NULL, &r, err, sizeof err), ST_UNAVAILABLE);
+    cr_assert_str_eq(err, "embedding provider answered 500: The server had an error while "
+                          "processing your request. Sorry about that!");
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 4);
+    cr_assert_eq(fix_cache_rows(&f), 6, "nothing is cached from a failure");
+    fix_stop(&f);
+}
+
+Test(embed_provider, a_bad_key_is_503_naming_the_provider_not_the_key)
+{
+    fix_t f;
+    const char *key = "sk-wrongwrong-7f3a9c2e5d";
+    const char *env[] = {"EMBED_API_KEY=sk-wrongwrong-7f3a9c2e5d", NULL};
+    fix_start(&f, NULL, env);
+    Embed__EmbedReply *r = NULL;
+    fakeembed_stats_t s;
+    char err[256];
+
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 1, NULL, &r, err, sizeof err), ST_UNAVAILABLE);
+    cr_assert(strstr(err, "embedding provider answered 401: Incorrect API key provided: "
+                          "[redacted] You can find your API key at"),
+              "%s", err);
+    cr_assert_null(strstr(err, "7f3a"), "%s", err);
+    cr_assert_null(strstr(err, "wrongwrong"), "%s", err);
+    fakeembed_stats(f.fake, &s);
+    cr_assert_eq(s.requests, 1, "a 401 is not retried");
+    /* nor is the key in the replica's log */
+    char *path = harness_log_path("embed", f.embed);
+    fix_stop(&f);
+    FILE *log = fopen(path, "r");
+    cr_assert_not_null(log, "%s", path);
+    char line[4096];
+    int lines = 0;
+    while (fgets(line, sizeof line, log) && ++lines)
+        cr_assert_null(strstr(line, key + 3), "the key in the log: %s", line);
+    fclose(log);
+    cr_assert_gt(lines, 0, "the replica logged nothing (not even the provider's 401)");
+    free(path);
+}
+
+Test(embed_provider, an_unknown_model_is_503_naming_it)
+{
+    fix_t f;
+    const char *env[] = {"EMBED_MODEL=text-embedding-9", NULL};
+    fix_start(&f, NULL, env);
+    Embed__EmbedReply *r = NULL;
+    char err[256];
+
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 2, NULL, &r, err, sizeof err), ST_UNAVAILABLE);
+    cr_assert_str_eq(err, "embedding provider answered 404: The model `text-embedding-9` does "
+                          "not exist or you do not have access to it.");
+    fix_stop(&f);
+}
+
+Test(embed_provider, dims_and_info)
+{
+    fix_t f;
+    const char *env[] = {"EMBED_DIMS=32", NULL};
+    fakeembed_opts_t fo = {.unnormalised = true}; /* the service normalises what is not */
+    fix_start(&f, &fo, env);
+    Embed__InfoReply *info = NULL;
+    Embed__EmbedReply *r = NULL;
+    char err[256];
+
+    cr_assert_eq(embed_info(f.bus, &info), ST_OK);
+    cr_assert_str_eq(info->model, "text-embedding-3-small:32");
+    cr_assert_eq(info->dims, 32);
+    cr_assert_not(info->offline);
+    protobuf_c_message_free_unpacked(&info->base, NULL);
+
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 5, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    cr_assert_str_eq(r->model, "text-embedding-3-small:32");
+    cr_assert_eq(r->dims, 32);
+    expect_fake_vectors(r, TEN, 5, 32); /* asked for 32 dimensions: the cut, re-normalised */
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    fix_stop(&f);
+}
+
+Test(embed_provider, info_dims_known_after_the_first_answer)
+{
+    fix_t f;
+    fix_start(&f, NULL, NULL);
+    Embed__InfoReply *info = NULL;
+    Embed__EmbedReply *r = NULL;
+    char err[256];
+
+    cr_assert_eq(embed_info(f.bus, &info), ST_OK);
+    cr_assert_eq(info->dims, 0);
+    protobuf_c_message_free_unpacked(&info->base, NULL);
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 1, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    cr_assert_eq(embed_info(f.bus, &info), ST_OK);
+    cr_assert_eq(info->dims, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&info->base, NULL);
+    fix_stop(&f);
+}
