@@ -24,11 +24,17 @@ enum { F_WORD = 'w', F_STEM = 's', F_GRAM = 'g', F_GAP = 'p', F_WHOLE = 'x' };
 #define W_GRAM   0.35f
 #define W_SHORT  0.4f /* words of one or two characters (prepositions, "a", "и") */
 
+/* A text's features are counted in an open-addressing table of their hashes (kind and weight
+ * class in the low 2 bits, the sign in bit 2, the dimension in the top 32); `slot` lists the
+ * slots in use in insertion order, to read them back and to clear only those. */
 struct hashembed {
     int dims;
     struct sb_stemmer *ru, *en;
-    uint64_t *feat; /* hashes of this text's features (kind and weight class in the low bits) */
-    size_t n, cap;
+    uint64_t *key; /* 0: empty */
+    uint32_t *cnt;
+    size_t cap;     /* a power of two */
+    uint32_t *slot; /* used slots, in insertion order */
+    size_t n;       /* distinct features of this text */
 };
 
 hashembed_t *hashembed_new(int dims)
@@ -39,6 +45,10 @@ hashembed_t *hashembed_new(int dims)
     h->en = sb_stemmer_new("english", "UTF_8");
     if (!h->ru || !h->en)
         abort(); /* only out of memory: both algorithms are built into libstemmer */
+    h->cap = 1024;
+    h->key = xcalloc(h->cap, sizeof *h->key);
+    h->cnt = xcalloc(h->cap, sizeof *h->cnt);
+    h->slot = xmalloc(h->cap / 2 * sizeof *h->slot);
     return h;
 }
 
@@ -48,7 +58,9 @@ void hashembed_free(hashembed_t *h)
         return;
     sb_stemmer_delete(h->ru);
     sb_stemmer_delete(h->en);
-    free(h->feat);
+    free(h->key);
+    free(h->cnt);
+    free(h->slot);
     free(h);
 }
 
@@ -84,13 +96,46 @@ static uint64_t hash_bytes(int kind, const void *data, size_t len)
 /* The low 2 bits of a stored feature say its weight class (the hash keeps its other bits). */
 enum { C_WORD = 0, C_STEM = 1, C_GRAM = 2, C_SHORT = 3 };
 
+static size_t find(const hashembed_t *h, uint64_t x)
+{
+    size_t mask = h->cap - 1, i = (size_t)(x >> 3) & mask;
+    while (h->key[i] && h->key[i] != x)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Doubles the table, keeping the insertion order of the slot list. */
+static void grow(hashembed_t *h)
+{
+    uint64_t *okey = h->key;
+    uint32_t *ocnt = h->cnt;
+    h->cap *= 2;
+    h->key = xcalloc(h->cap, sizeof *h->key);
+    h->cnt = xcalloc(h->cap, sizeof *h->cnt);
+    h->slot = xrealloc(h->slot, h->cap / 2 * sizeof *h->slot);
+    for (size_t k = 0; k < h->n; k++) {
+        size_t i = find(h, okey[h->slot[k]]);
+        h->key[i] = okey[h->slot[k]];
+        h->cnt[i] = ocnt[h->slot[k]];
+        h->slot[k] = (uint32_t)i;
+    }
+    free(okey);
+    free(ocnt);
+}
+
 static void add(hashembed_t *h, int kind, int cls, const void *data, size_t len)
 {
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 256;
-        h->feat = xrealloc(h->feat, h->cap * sizeof *h->feat);
+    uint64_t x = (hash_bytes(kind, data, len) & ~(uint64_t)3) | (uint64_t)cls;
+    if (x == 0) /* 0 marks an empty slot */
+        x = 8;
+    if ((h->n + 1) * 2 > h->cap)
+        grow(h);
+    size_t i = find(h, x);
+    if (!h->key[i]) {
+        h->key[i] = x;
+        h->slot[h->n++] = (uint32_t)i;
     }
-    h->feat[h->n++] = (hash_bytes(kind, data, len) & ~(uint64_t)3) | (uint64_t)cls;
+    h->cnt[i]++;
 }
 
 static bool is_word_cp(utf8proc_int32_t cp)
@@ -145,12 +190,6 @@ static void word_features(hashembed_t *h, const char *w, size_t len, const size_
         memcpy(pair + la, buf + pos[i + 2], lb);
         add(h, F_GAP, C_GRAM, pair, la + lb);
     }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Copies the valid UTF-8 of s[0..len) into a new buffer (invalid bytes dropped). */
@@ -251,19 +290,18 @@ int hashembed_text(hashembed_t *h, const char *text, size_t len, float *out)
     }
     free(norm);
 
-    /* sublinear tf: equal hashes are the same feature (same kind and weight class) */
+    /* sublinear tf, in insertion order (deterministic); the table is cleared as it is read */
     static const float cls_w[4] = {W_WORD, W_STEM, W_GRAM, W_SHORT};
-    qsort(h->feat, h->n, sizeof *h->feat, cmp_u64);
-    for (size_t i = 0; i < h->n;) {
-        size_t j = i + 1;
-        while (j < h->n && h->feat[j] == h->feat[i])
-            j++;
-        uint64_t x = h->feat[i];
-        float wgt = cls_w[x & 3] * (1.0f + logf((float)(j - i)));
+    for (size_t k = 0; k < h->n; k++) {
+        size_t i = h->slot[k];
+        uint64_t x = h->key[i];
+        float wgt = cls_w[x & 3] * (1.0f + logf((float)h->cnt[i]));
         uint32_t idx = (uint32_t)(((x >> 32) * (uint64_t)h->dims) >> 32);
         out[idx] += (x & 4) ? -wgt : wgt;
-        i = j;
+        h->key[i] = 0;
+        h->cnt[i] = 0;
     }
+    h->n = 0;
     double ss = 0;
     for (int i = 0; i < h->dims; i++)
         ss += (double)out[i] * out[i];
