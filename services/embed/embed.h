@@ -40,6 +40,8 @@ typedef struct {
 
 /* handlers.c */
 status_t embed_handle_embed(void *svc, bus_req_t *req);
+/* Registers embed_texts_total (by source: offline, cache, provider); before serving. */
+void embed_metrics_init(void);
 status_t embed_handle_info(void *svc, bus_req_t *req);
 
 /* store.c: the cache of provider vectors, keyed by (organisation, model, SHA-256 of the text);

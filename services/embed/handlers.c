@@ -12,8 +12,18 @@
 #include "hashembed.h"
 #include "shared/crypto.h"
 #include "shared/log.h"
+#include "shared/metrics.h"
 #include "shared/text.h"
 #include "shared/util.h"
+
+/* Texts embedded, by where their vector came from: "offline", "cache" or "provider". */
+static metrics_family_t *m_texts;
+
+void embed_metrics_init(void)
+{
+    m_texts = metrics_counter(NULL, "embed_texts_total",
+                              "Texts embedded, by source (offline, cache, provider)", "source");
+}
 
 /* Only white space and invisible format characters (ZWSP, BOM): nothing to embed. */
 static bool blank(const char *s, size_t len)
@@ -94,6 +104,8 @@ static status_t embed_provider(svc_t *svc, bus_req_t *req, const char *org,
     vecs = NULL;
     *dims = d;
     *cached = nhit;
+    metrics_add(METRICS_GET(m_texts, "cache"), nhit);
+    metrics_add(METRICS_GET(m_texts, "provider"), (double)nmiss);
 done:
     free(vecs);
     free(fresh);
@@ -166,6 +178,7 @@ status_t embed_handle_embed(void *arg, bus_req_t *req)
         for (size_t i = 0; i < n; i++)
             tokens += hashembed_text(h, texts[i], strlen(texts[i]), vecs + i * (size_t)dims);
         hashembed_free(h);
+        metrics_add(METRICS_GET(m_texts, "offline"), (double)n);
     } else if ((st = embed_provider(svc, req, org, texts, n, &vecs, &dims, &cached, &tokens))) {
         goto done;
     }

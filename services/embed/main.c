@@ -26,6 +26,7 @@ static status_t embed_start(svc_t *svc)
     status_t st;
 
     app.db = svc->db;
+    embed_metrics_init();
     if ((st = config_int("EMBED_CACHE_MAX_ROWS", 1000000, 0, INT64_MAX / 2, &app.cache_max_rows)) ||
         (st = config_int("EMBED_CACHE_JANITOR_MS", 60000, 10, 86400000, &app.janitor_ms)) ||
         (st = config_int("EMBED_DIMS", 0, 0, 16384, &dims)) ||

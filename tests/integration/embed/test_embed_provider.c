@@ -7,6 +7,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "provider_fixture.h"
 
@@ -88,10 +89,25 @@ Test(embed_provider, batches_in_order_then_the_cache)
     fix_stop(&f);
 }
 
+/* The replica's /metrics (it serves them on the port the fixture gave it). */
+static char *metrics_of(int port)
+{
+    char url[64], *body = NULL;
+    int code = 0;
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", port);
+    cr_assert_eq(stack_http("GET", url, NULL, NULL, 5000, &code, &body), ST_OK);
+    cr_assert_eq(code, 200);
+    return body;
+}
+
 Test(embed_provider, retries_after_429_and_500)
 {
     fix_t f;
-    fix_start(&f, NULL, NULL);
+    int hport = harness_free_port();
+    char henv[32];
+    snprintf(henv, sizeof henv, "HEALTH_PORT=%d", hport);
+    const char *env[] = {henv, NULL};
+    fix_start(&f, NULL, env);
     Embed__EmbedReply *r = NULL;
     fakeembed_stats_t s;
     char err[256];
@@ -121,6 +137,37 @@ Test(embed_provider, retries_after_429_and_500)
     fakeembed_stats(f.fake, &s);
     cr_assert_eq(s.requests, 4);
     cr_assert_eq(fix_cache_rows(&f), 6, "nothing is cached from a failure");
+
+    /* what happened, in /metrics: three requests answered 200, one 500 after 3 retries; the 429s
+     * and the first 500 were retries of requests that ended 200 */
+    char *m = metrics_of(hport);
+    cr_assert(strstr(m, "embed_provider_requests_total{service=\"embed\",status=\"200\"} 2\n"),
+              "%s", m);
+    cr_assert(strstr(m, "embed_provider_requests_total{service=\"embed\",status=\"500\"} 1\n"),
+              "%s", m);
+    cr_assert(strstr(m, "embed_provider_retries_total{service=\"embed\"} 6\n"), "%s", m);
+    cr_assert(strstr(m, "embed_texts_total{service=\"embed\",source=\"provider\"} 6\n"), "%s", m);
+    free(m);
+    fix_stop(&f);
+}
+
+Test(embed_provider, a_slow_provider_is_a_timeout)
+{
+    fix_t f;
+    const char *env[] = {"EMBED_TIMEOUT_MS=400", NULL};
+    fix_start(&f, NULL, env);
+    Embed__EmbedReply *r = NULL;
+    char err[256];
+
+    fakeembed_delay_next(f.fake, 1, 1500);
+    int64_t t0 = time_mono_us();
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 2, NULL, &r, err, sizeof err), ST_TIMEOUT);
+    cr_assert_lt(time_mono_us() - t0, 1400 * 1000, "the deadline was not kept");
+    cr_assert_str_eq(err, "embedding provider did not answer in time");
+    /* the next request is answered, once the fake (one thread) is done with the slow one */
+    usleep(1300 * 1000);
+    cr_assert_eq(embed_call(f.bus, f.org, TEN, 2, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
     fix_stop(&f);
 }
 
