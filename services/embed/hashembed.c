@@ -6,6 +6,7 @@
 
 #include <libstemmer.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,15 @@ enum { F_WORD = 'w', F_STEM = 's', F_GRAM = 'g', F_GAP = 'p', F_WHOLE = 'x' };
 #define W_WORD   0.7f
 #define W_STEM   0.7f
 #define W_GRAM   0.35f
-#define W_SHORT  0.4f /* words of one or two characters (prepositions, "a", "и") */
+#define W_SHORT  0.15f /* stop words and words of one or two characters */
+
+/* stopwords.txt, embedded by the Makefile: Russian and English function words (prepositions,
+ * pronouns, conjunctions, particles, auxiliaries, question words), lower case. */
+extern const char *const embed_stopwords[];
+extern const size_t embed_stopwords_count;
+
+static void stop_build(void);
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
 
 /* A text's features are counted in an open-addressing table of their hashes (kind and weight
  * class in the low 2 bits, the sign in bit 2, the dimension in the top 32); `slot` lists the
@@ -40,6 +49,7 @@ struct hashembed {
 hashembed_t *hashembed_new(int dims)
 {
     hashembed_t *h = xcalloc(1, sizeof *h);
+    pthread_once(&stop_once, stop_build);
     h->dims = dims < 16 ? 16 : dims > 8192 ? 8192 : dims;
     h->ru = sb_stemmer_new("russian", "UTF_8");
     h->en = sb_stemmer_new("english", "UTF_8");
@@ -123,9 +133,10 @@ static void grow(hashembed_t *h)
     free(ocnt);
 }
 
-static void add(hashembed_t *h, int kind, int cls, const void *data, size_t len)
+/* Counts the feature of hash `hash` in weight class cls. */
+static void add_hash(hashembed_t *h, uint64_t hash, int cls)
 {
-    uint64_t x = (hash_bytes(kind, data, len) & ~(uint64_t)3) | (uint64_t)cls;
+    uint64_t x = (hash & ~(uint64_t)3) | (uint64_t)cls;
     if (x == 0) /* 0 marks an empty slot */
         x = 8;
     if ((h->n + 1) * 2 > h->cap)
@@ -136,6 +147,34 @@ static void add(hashembed_t *h, int kind, int cls, const void *data, size_t len)
         h->slot[h->n++] = (uint32_t)i;
     }
     h->cnt[i]++;
+}
+
+static void add(hashembed_t *h, int kind, int cls, const void *data, size_t len)
+{
+    add_hash(h, hash_bytes(kind, data, len), cls);
+}
+
+/* The stop words as the sorted hashes of their word features, built once. */
+static uint64_t *stop_hash;
+static size_t stop_n;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void stop_build(void)
+{
+    stop_hash = xmalloc((embed_stopwords_count ? embed_stopwords_count : 1) * sizeof *stop_hash);
+    for (size_t i = 0; i < embed_stopwords_count; i++)
+        stop_hash[stop_n++] = hash_bytes(F_WORD, embed_stopwords[i], strlen(embed_stopwords[i]));
+    qsort(stop_hash, stop_n, sizeof *stop_hash, cmp_u64);
+}
+
+static bool is_stop(uint64_t word_hash)
+{
+    return bsearch(&word_hash, stop_hash, stop_n, sizeof *stop_hash, cmp_u64) != NULL;
 }
 
 static bool is_word_cp(utf8proc_int32_t cp)
@@ -155,9 +194,10 @@ static bool is_symbol_cp(utf8proc_int32_t cp)
 static void word_features(hashembed_t *h, const char *w, size_t len, const size_t *ends, int ncp,
                           bool cyrillic, bool latin)
 {
-    bool shortw = ncp <= 2;
-    add(h, F_WORD, shortw ? C_SHORT : C_WORD, w, len);
-    if (shortw)
+    uint64_t wh = hash_bytes(F_WORD, w, len);
+    bool light = ncp <= 2 || is_stop(wh); /* the word only, lightly */
+    add_hash(h, wh, light ? C_SHORT : C_WORD);
+    if (light)
         return;
     struct sb_stemmer *st = cyrillic ? h->ru : latin ? h->en : NULL;
     if (st) {
