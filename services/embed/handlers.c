@@ -4,6 +4,7 @@
  * clips texts over 32 KiB at a character boundary, then embeds with the offline embedder or
  * with the provider behind the cache (hits are not sent; what the provider answers is stored).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -164,7 +165,7 @@ status_t embed_handle_embed(void *arg, bus_req_t *req)
             st = svc_fail(req, ST_INVALID, "texts[%zu]: must not be empty", i);
             goto done;
         }
-        if ((cl = clip_len(s, len, EMBED_MAX_TEXT_BYTES)) < len) {
+        if ((cl = clip_len(s, len, (size_t)app->max_text_bytes)) < len) {
             s = owned[i] = xstrndup(s, cl);
             clipped[reply.n_clipped++] = (int32_t)i;
         }
@@ -179,8 +180,21 @@ status_t embed_handle_embed(void *arg, bus_req_t *req)
             tokens += hashembed_text(h, texts[i], strlen(texts[i]), vecs + i * (size_t)dims);
         hashembed_free(h);
         metrics_add(METRICS_GET(m_texts, "offline"), (double)n);
-    } else if ((st = embed_provider(svc, req, org, texts, n, &vecs, &dims, &cached, &tokens))) {
-        goto done;
+    } else {
+        /* an asymmetric model's prefix ("query: ", "passage: ") goes with the text, and so into
+         * the cache key */
+        bool query = in->purpose && strcmp(in->purpose, "query") == 0;
+        const char *prefix = query ? app->query_prefix : app->passage_prefix;
+        if (prefix && *prefix)
+            for (size_t i = 0; i < n; i++) {
+                char *p = NULL;
+                if (asprintf(&p, "%s%s", prefix, texts[i]) < 0)
+                    abort();
+                free(owned[i]);
+                texts[i] = owned[i] = p;
+            }
+        if ((st = embed_provider(svc, req, org, texts, n, &vecs, &dims, &cached, &tokens)))
+            goto done;
     }
 
     vv = xcalloc(n, sizeof *vv);

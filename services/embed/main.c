@@ -32,7 +32,9 @@ static status_t embed_start(svc_t *svc)
         (st = config_int("EMBED_DIMS", 0, 0, 16384, &dims)) ||
         (st = config_int("EMBED_BATCH", 64, 1, 2048, &batch)) ||
         (st = config_int("EMBED_TIMEOUT_MS", 30000, 100, 600000, &timeout)) ||
-        (st = config_int("EMBED_MAX_ATTEMPTS", 4, 1, 10, &attempts))) {
+        (st = config_int("EMBED_MAX_ATTEMPTS", 4, 1, 10, &attempts)) ||
+        (st = config_int("EMBED_MAX_TEXT_BYTES", EMBED_MAX_TEXT_BYTES, 256, EMBED_MAX_TEXT_BYTES,
+                         &app.max_text_bytes))) {
         LOG_ERROR("embed: a malformed EMBED_* number");
         return st;
     }
@@ -44,6 +46,8 @@ static status_t embed_start(svc_t *svc)
         return ST_OK;
     }
     const char *model = config_str("EMBED_MODEL", "text-embedding-3-small");
+    app.query_prefix = xstrdup(config_str("EMBED_QUERY_PREFIX", ""));
+    app.passage_prefix = xstrdup(config_str("EMBED_PASSAGE_PREFIX", ""));
     buf_t name = BUF_INIT;
     buf_puts(&name, model);
     if (dims > 0) /* another length is another model as far as stored vectors go */
@@ -70,6 +74,9 @@ static void embed_stop(svc_t *svc)
     app.provider = NULL;
     free(app.model);
     app.model = NULL;
+    free(app.query_prefix);
+    free(app.passage_prefix);
+    app.query_prefix = app.passage_prefix = NULL;
 }
 
 static const svc_spec_t spec = {

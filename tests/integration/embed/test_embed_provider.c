@@ -24,18 +24,24 @@ static const char *const TEN[] = {"Сколько стоит доставка?",
                                   "девять",
                                   "ten"};
 
+/* Vector i is the fake's vector of text (of dims values). */
+static void expect_fake_vector(const Embed__EmbedReply *r, size_t i, const char *text, int dims)
+{
+    float want[FIX_DIMS];
+    fakeembed_vector(text, strlen(text), dims, want);
+    cr_assert_lt(i, r->n_vectors);
+    cr_assert_eq(r->vectors[i]->n_values, (size_t)dims);
+    for (int j = 0; j < dims; j++)
+        cr_assert_float_eq(r->vectors[i]->values[j], want[j], 1e-6, "text %zu, value %d", i, j);
+}
+
 /* Each vector is the fake's vector of its own text. */
 static void expect_fake_vectors(const Embed__EmbedReply *r, const char *const *texts, size_t n,
                                 int dims)
 {
-    float want[FIX_DIMS];
     cr_assert_eq(r->n_vectors, n);
-    for (size_t i = 0; i < n; i++) {
-        fakeembed_vector(texts[i], strlen(texts[i]), dims, want);
-        cr_assert_eq(r->vectors[i]->n_values, (size_t)dims);
-        for (int j = 0; j < dims; j++)
-            cr_assert_float_eq(r->vectors[i]->values[j], want[j], 1e-6, "text %zu, value %d", i, j);
-    }
+    for (size_t i = 0; i < n; i++)
+        expect_fake_vector(r, i, texts[i], dims);
 }
 
 Test(embed_provider, batches_in_order_then_the_cache)
@@ -257,5 +263,41 @@ Test(embed_provider, info_dims_known_after_the_first_answer)
     cr_assert_eq(embed_info(f.bus, &info), ST_OK);
     cr_assert_eq(info->dims, FIX_DIMS);
     protobuf_c_message_free_unpacked(&info->base, NULL);
+    fix_stop(&f);
+}
+
+Test(embed_provider, prefixes_by_purpose_and_a_lower_clip)
+{
+    fix_t f;
+    const char *env[] = {"EMBED_QUERY_PREFIX=query: ", "EMBED_PASSAGE_PREFIX=passage: ",
+                         "EMBED_MAX_TEXT_BYTES=300", NULL};
+    fix_start(&f, NULL, env);
+    Embed__EmbedReply *r = NULL;
+    char err[256], long_text[401];
+
+    memset(long_text, 'x', 400);
+    long_text[400] = '\0';
+    const char *texts[] = {"доставка", long_text};
+    cr_assert_eq(embed_call(f.bus, f.org, texts, 2, "query", &r, err, sizeof err), ST_OK, "%s",
+                 err);
+    cr_assert_eq(r->n_vectors, 2);
+    expect_fake_vector(r, 0, "query: доставка", FIX_DIMS); /* with the query prefix */
+    cr_assert_eq(r->n_clipped, 1);
+    cr_assert_eq(r->clipped[0], 1);
+    char clipped[320];
+    snprintf(clipped, sizeof clipped, "query: %.300s", long_text);
+    expect_fake_vector(r, 1, clipped, FIX_DIMS); /* clipped at 300 bytes, then prefixed */
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+
+    /* a passage (the default purpose) is another text to the model, and to the cache */
+    cr_assert_eq(embed_call(f.bus, f.org, texts, 1, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    cr_assert_eq(r->cached, 0);
+    const char *p[] = {"passage: доставка"};
+    expect_fake_vectors(r, p, 1, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    cr_assert_eq(embed_call(f.bus, f.org, texts, 1, "query", &r, err, sizeof err), ST_OK, "%s",
+                 err);
+    cr_assert_eq(r->cached, 1);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
     fix_stop(&f);
 }
