@@ -1,8 +1,9 @@
 /* handlers.c - svc.embed.embed and svc.embed.info.
  *
  * embed checks the request (Org-Id, 1..256 texts, each valid UTF-8 and not blank, purpose),
- * clips texts over 32 KiB at a character boundary, then embeds with the offline embedder or
- * with the provider behind the cache (hits are not sent; what the provider answers is stored).
+ * clips texts over EMBED_MAX_TEXT_BYTES (32 KiB) at a character boundary, then embeds with the
+ * offline embedder or with the provider behind the cache (hits are not sent; what the provider
+ * answers is stored), a provider's texts prefixed by purpose when EMBED_*_PREFIX is set.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -86,6 +86,16 @@ Test(embed_provider, batches_in_order_then_the_cache)
     cr_assert_eq(s.requests, 4);
     cr_assert_eq(s.inputs, 12);
 
+    /* the same new text twice in one request: both answered, stored once */
+    const char *twice[] = {"дважды", "дважды"};
+    cr_assert_eq(embed_call(f.bus, f.org, twice, 2, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    expect_fake_vectors(r, twice, 2, FIX_DIMS);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+    cr_assert_eq(fix_cache_rows(&f), 13);
+    cr_assert_eq(embed_call(f.bus, f.org, twice, 2, NULL, &r, err, sizeof err), ST_OK, "%s", err);
+    cr_assert_eq(r->cached, 2);
+    protobuf_c_message_free_unpacked(&r->base, NULL);
+
     /* another organisation shares nothing */
     char other[37];
     uuid_new(other);
