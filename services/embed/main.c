@@ -66,17 +66,12 @@ static status_t embed_start(svc_t *svc)
     return app.cache_max_rows > 0 ? embed_janitor_start(&app) : ST_OK;
 }
 
+/* Before the bus closes: the janitor (it uses the pool). What handlers use is freed in main,
+ * after the bus drained them. */
 static void embed_stop(svc_t *svc)
 {
     (void)svc;
     embed_janitor_stop(&app);
-    provider_free(app.provider);
-    app.provider = NULL;
-    free(app.model);
-    app.model = NULL;
-    free(app.query_prefix);
-    free(app.passage_prefix);
-    app.query_prefix = app.passage_prefix = NULL;
 }
 
 static const svc_spec_t spec = {
@@ -93,5 +88,10 @@ static const svc_spec_t spec = {
 
 int main(void)
 {
-    return svc_main(&spec, NULL);
+    int rc = svc_main(&spec, NULL);
+    provider_free(app.provider); /* after the bus drained the handlers that use it */
+    free(app.model);
+    free(app.query_prefix);
+    free(app.passage_prefix);
+    return rc;
 }
