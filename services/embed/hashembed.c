@@ -332,15 +332,19 @@ int hashembed_text(hashembed_t *h, const char *text, size_t len, float *out)
 
     /* sublinear tf, in insertion order (deterministic); the table is cleared as it is read */
     static const float cls_w[4] = {W_WORD, W_STEM, W_GRAM, W_SHORT};
+    uint32_t first = 0;
     for (size_t k = 0; k < h->n; k++) {
         size_t i = h->slot[k];
         uint64_t x = h->key[i];
         float wgt = cls_w[x & 3] * (1.0f + logf((float)h->cnt[i]));
         uint32_t idx = (uint32_t)(((x >> 32) * (uint64_t)h->dims) >> 32);
         out[idx] += (x & 4) ? -wgt : wgt;
+        if (k == 0)
+            first = idx;
         h->key[i] = 0;
         h->cnt[i] = 0;
     }
+    bool had = h->n > 0;
     h->n = 0;
     double ss = 0;
     for (int i = 0; i < h->dims; i++)
@@ -349,6 +353,9 @@ int hashembed_text(hashembed_t *h, const char *text, size_t len, float *out)
         float inv = (float)(1.0 / sqrt(ss));
         for (int i = 0; i < h->dims; i++)
             out[i] *= inv;
+    } else if (had) { /* features that cancelled out exactly (same dimension, opposite signs,
+                         equal weights): the first one alone, so a text is never the zero vector */
+        out[first] = 1.0f;
     }
     return words;
 }

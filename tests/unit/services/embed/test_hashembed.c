@@ -106,6 +106,13 @@ Test(hashembed, odd_input)
     /* only punctuation: still a unit vector */
     cr_assert_eq(hashembed_text(h, "?!...", 5, v), 0);
     cr_assert_float_eq(hashembed_dot(v, v, D), 1.0f, 1e-5);
+    /* features that cancel exactly ("~" and "wc" land on one dimension with opposite signs and
+     * equal weights, found by fuzz_hashembed): still a unit vector */
+    hashembed_t *small = hashembed_new(64);
+    float s64[64];
+    cr_assert_eq(hashembed_text(small, "~wc", 3, s64), 2);
+    cr_assert_float_eq(hashembed_dot(s64, s64, 64), 1.0f, 1e-5);
+    hashembed_free(small);
     /* symbols (emoji, currency) are words */
     cr_assert_eq(hashembed_text(h, "100 ₽ 👍", strlen("100 ₽ 👍"), v), 3);
     /* a very long word and a long text */
