@@ -206,6 +206,7 @@ int main(int argc, char **argv)
     speed("query", "Сколько стоит доставка по Москве?", seconds);
     speed("passage (ru+en)", passage, seconds);
     printf("bench_embed: cache or compute (the offline embedder skips the cache)\n");
+    cache_vs_compute(passage, 1); /* a repeated question */
     cache_vs_compute(passage, 64);
     cache_vs_compute(passage, 256);
     return 0;
