@@ -36,6 +36,23 @@ static const db_stmt_t CHUNK_UPSERT = {"rag_chunk_upsert",
     "  title = EXCLUDED.title, heading_path = EXCLUDED.heading_path, page = EXCLUDED.page, "
     "  text = EXCLUDED.text, chars = EXCLUDED.chars, model = EXCLUDED.model, "
     "  dims = EXCLUDED.dims, vector = EXCLUDED.vector", 13};
+static const db_stmt_t ORG_ADD = {"rag_chunk_org_add",
+    "INSERT INTO rag.index_orgs (org_id) VALUES ($1) ON CONFLICT DO NOTHING", 1};
+static const db_stmt_t CHUNK_TRIM = {"rag_chunk_trim",
+    "DELETE FROM rag.chunks WHERE org_id = $1 AND source_id = $2 AND generation = $3 "
+    "AND seq >= $4", 4};
+static const db_stmt_t ORGS = {"rag_chunk_orgs",
+    "SELECT org_id FROM rag.index_orgs ORDER BY added_at, org_id", 0};
+static const db_stmt_t UNINDEXED = {"rag_chunk_unindexed",
+    "SELECT a.id FROM rag.articles a WHERE a.org_id = $1 AND NOT EXISTS "
+    "(SELECT 1 FROM rag.sources s WHERE s.org_id = $1 AND s.source_id = a.id) "
+    "ORDER BY a.created_at LIMIT 1000", 1};
+static const db_stmt_t STALE = {"rag_chunk_stale",
+    "SELECT id, source_id, title, heading_path, text FROM rag.chunks "
+    "WHERE org_id = $1 AND live AND model <> $2 ORDER BY source_id, seq LIMIT $3", 3};
+static const db_stmt_t SET_VECTOR = {"rag_chunk_set_vector",
+    "UPDATE rag.chunks SET model = $3, dims = $4, vector = decode($5, 'hex') "
+    "WHERE org_id = $1 AND id = $2", 5};
 static const db_stmt_t CHUNK_DROP_OTHER = {"rag_chunk_drop_other",
     "DELETE FROM rag.chunks WHERE org_id = $1 AND source_id = $2 AND generation <> $3", 3};
 static const db_stmt_t CHUNK_GO_LIVE = {"rag_chunk_go_live",
@@ -134,6 +151,15 @@ status_t rag_store_index_put(db_pool_t *pool, const rag_put_t *p, int *live, svc
     for (size_t i = 0; i < p->n; i++)
         if ((st = put_chunk(db, p, p->chunks[i], gen)))
             goto done;
+    if ((st = db_exec(db, &ORG_ADD, &p->org, NULL)))
+        goto done;
+    if (p->last && p->total >= 0) {
+        char total[16];
+        snprintf(total, sizeof total, "%d", p->total);
+        const char *tp[] = {p->org, p->source, gen, total};
+        if ((st = db_exec(db, &CHUNK_TRIM, tp, NULL)))
+            goto done;
+    }
     if (p->last) {
         const char *gp[] = {p->org, p->source, gen};
         const char *setp[] = {p->org, p->source, p->kind, gen};
@@ -302,4 +328,120 @@ done:
     PQclear(res);
     db_release(db);
     return st;
+}
+
+status_t rag_store_source_generation(db_pool_t *pool, const char *org, const char *source, int *gen)
+{
+    const char *p[] = {org, source};
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    status_t st;
+
+    if ((st = db_acquire(pool, &db)) || (st = db_read_org(db, org, &SOURCE_GEN, p, &res)))
+        goto done;
+    *gen = db_nrows(res) ? (int)db_get_int(res, 0, 0) : 0;
+done:
+    PQclear(res);
+    db_release(db);
+    return st;
+}
+
+/* Every row's first column, as a heap array of heap strings. */
+static void column_strings(const PGresult *res, char ***out, size_t *n)
+{
+    int rows = db_nrows(res);
+    char **v = xcalloc(rows ? (size_t)rows : 1, sizeof *v);
+    for (int i = 0; i < rows; i++)
+        v[i] = xstrdup(db_get(res, i, 0));
+    *out = v;
+    *n = (size_t)rows;
+}
+
+status_t rag_store_index_orgs(db_pool_t *pool, char ***orgs, size_t *n)
+{
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    status_t st;
+
+    if ((st = db_acquire(pool, &db)) || (st = db_exec(db, &ORGS, NULL, &res)))
+        goto done;
+    column_strings(res, orgs, n);
+done:
+    PQclear(res);
+    db_release(db);
+    return st;
+}
+
+status_t rag_store_unindexed_articles(db_pool_t *pool, const char *org, char ***ids, size_t *n)
+{
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    status_t st;
+
+    if ((st = db_acquire(pool, &db)) || (st = db_read_org(db, org, &UNINDEXED, &org, &res)))
+        goto done;
+    column_strings(res, ids, n);
+done:
+    PQclear(res);
+    db_release(db);
+    return st;
+}
+
+status_t rag_store_stale_chunks(db_pool_t *pool, const char *org, const char *model, int limit,
+                                rag_stale_t **out, size_t *n)
+{
+    char lim[16];
+    db_t *db = NULL;
+    PGresult *res = NULL;
+    status_t st;
+
+    snprintf(lim, sizeof lim, "%d", limit);
+    const char *p[] = {org, model, lim};
+    if ((st = db_acquire(pool, &db)) || (st = db_read_org(db, org, &STALE, p, &res)))
+        goto done;
+    int rows = db_nrows(res);
+    rag_stale_t *v = xcalloc(rows ? (size_t)rows : 1, sizeof *v);
+    for (int i = 0; i < rows; i++) {
+        snprintf(v[i].id, sizeof v[i].id, "%s", db_get(res, i, 0));
+        snprintf(v[i].source, sizeof v[i].source, "%s", db_get(res, i, 1));
+        v[i].title = xstrdup(db_get(res, i, 2));
+        v[i].heading_path = xstrdup(db_get(res, i, 3));
+        v[i].text = xstrdup(db_get(res, i, 4));
+    }
+    *out = v;
+    *n = (size_t)rows;
+done:
+    PQclear(res);
+    db_release(db);
+    return st;
+}
+
+void rag_stale_free(rag_stale_t *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        free(v[i].title);
+        free(v[i].heading_path);
+        free(v[i].text);
+    }
+    free(v);
+}
+
+status_t rag_store_set_vectors(db_pool_t *pool, const char *org, const rag_stale_t *chunks,
+                               size_t n, const char *model, const float *vecs, int dims)
+{
+    char d[16];
+    db_t *db = NULL;
+    status_t st;
+
+    snprintf(d, sizeof d, "%d", dims);
+    if ((st = svc_tx_begin(pool, org, &db)))
+        return st;
+    for (size_t i = 0; i < n && !st; i++) {
+        buf_t hex = BUF_INIT;
+        crypto_hex_encode(vecs + i * (size_t)dims, (size_t)dims * sizeof *vecs, &hex);
+        const char *p[] = {org, chunks[i].id, model, d, hex.data};
+        st = db_exec(db, &SET_VECTOR, p, NULL);
+        buf_cleanup(&hex);
+    }
+    return svc_tx_end(&db, st);
 }
