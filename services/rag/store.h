@@ -168,8 +168,9 @@ status_t rag_store_scan_vectors(db_pool_t *pool, const char *org, const char *so
 status_t rag_store_category_subtree(db_pool_t *pool, const char *org, const char *ids_literal,
                                     buf_t *out /* OUT */);
 
-/* The best `limit` live chunks for the words of q (any of them; more and closer matches rank
- * higher), in rank order, restricted to the categories of cats (a uuid[] literal, NULL: all). */
+/* The best `limit` live chunks for the words of q by RUM's rank (any of the words; more and
+ * closer matches rank higher), in rank order, restricted to the categories of cats (a uuid[]
+ * literal, NULL: all). Ranks at most 500 chunks having every word plus 500 having any. */
 status_t rag_store_fulltext(db_pool_t *pool, const char *org, const char *q, const char *cats,
                             int limit, rag_hit_t **hits /* OUT, heap */, size_t *n /* OUT */);
 /* The passages of the live chunks ids (a uuid[] literal), with snippets marking q's words,
