@@ -11,7 +11,7 @@
  * In process, on the same 100,000 vectors: the int8 index (services/rag/vindex.c) with the
  * AVX2 and the portable kernel, against exact float32 search: time per search, recall@10 over
  * 200 questions, and bytes per 100,000 chunks.
- * Usage: bench_retrieve_speed [chunks, default 100000].
+ * Usage: bench_retrieve_speed [chunks, default BENCH_RETRIEVE_CHUNKS or 100000].
  */
 #include <dirent.h>
 #include <math.h>
@@ -370,7 +370,8 @@ static void index_in_process(const float *vecs, size_t n, int dims, const char *
 
 int main(int argc, char **argv)
 {
-    size_t max = argc > 1 ? (size_t)atol(argv[1]) : 100000;
+    const char *max_env = getenv("BENCH_RETRIEVE_CHUNKS");
+    size_t max = argc > 1 ? (size_t)atol(argv[1]) : max_env ? (size_t)atol(max_env) : 100000;
     const char *secs_env = getenv("BENCH_RETRIEVE_SECONDS");
     double seconds = secs_env ? atof(secs_env) : 5.0;
     char *org = NULL, *model = NULL;
