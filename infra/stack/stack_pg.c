@@ -383,9 +383,13 @@ static status_t pg_setup(devstack_t *s)
     if ((st = pg_sql(c,
                      "REVOKE ALL ON DATABASE platform FROM PUBLIC; "
                      "REVOKE CREATE ON SCHEMA public FROM PUBLIC; "
-                     /* rag's full-text index of chunks (RUM: rows in rank order); creating an
-                      * extension needs the superuser, so it is made here, before migrations */
-                     "CREATE EXTENSION IF NOT EXISTS rum",
+                     /* rag's full-text index of chunks (RUM); creating an extension needs the
+                      * superuser, so it is made here, before migrations. Under row-level
+                      * security PostgreSQL uses an index for `tsvector @@ tsquery` only when
+                      * the operator's function is leakproof (it only compares its arguments;
+                      * docs/operations.md) */
+                     "CREATE EXTENSION IF NOT EXISTS rum; "
+                     "ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF",
                      NULL)))
         goto done;
     stack_env_cleanup(&s->db_urls);

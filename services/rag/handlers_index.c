@@ -52,6 +52,7 @@ status_t rag_handle_index_put(void *arg, bus_req_t *req)
     p.last = in->has_last && in->last;
     p.chunks = in->chunks;
     p.n = in->n_chunks;
+    p.total = -1;
     if ((st = svc_fail_why(req, rag_store_index_put(svc->db, &p, &live, &err), &err, NULL)))
         goto done;
     if (p.last) {

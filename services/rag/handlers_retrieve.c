@@ -14,7 +14,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "proto/embed.pb-c.h"
+#include "embedder.h"
 #include "rag.h"
 #include "shared/names.h"
 #include "shared/util.h"
@@ -122,27 +122,11 @@ static status_t query_parse(svc_t *svc, bus_req_t *req, const char *org,
 static status_t embed_query(svc_t *svc, bus_req_t *req, const char *q, Embed__EmbedReply **reply)
 {
     rag_app_t *app = svc->app;
-    Embed__EmbedRequest in = EMBED__EMBED_REQUEST__INIT;
-    char *texts[] = {(char *)q}, errmsg[256] = "";
+    char *texts[] = {(char *)q};
     bus_ctx_t ctx;
-    status_t st;
 
-    in.n_texts = 1;
-    in.texts = texts;
-    in.purpose = "query";
     bus_ctx_from_req(req, &ctx);
-    st = bus_call(svc->bus, SUBJ_EMBED_EMBED, &ctx, &in.base, &embed__embed_reply__descriptor,
-                  (ProtobufCMessage **)reply, errmsg, sizeof errmsg, app->embed_timeout_ms);
-    if (st == ST_OK && ((*reply)->n_vectors != 1 || !(*reply)->model || !(*reply)->vectors[0] ||
-                        !(*reply)->vectors[0]->n_values)) {
-        protobuf_c_message_free_unpacked(&(*reply)->base, NULL);
-        *reply = NULL;
-        st = ST_UNAVAILABLE;
-        snprintf(errmsg, sizeof errmsg, "an answer without one vector");
-    }
-    if (st)
-        LOG_WARN("rag: the question could not be embedded (%s): %s", status_str(st), errmsg);
-    return st;
+    return rag_embed(svc->bus, &ctx, texts, 1, "query", app->embed_timeout_ms, reply);
 }
 
 static void uuid_text(const unsigned char *b, char out[37])

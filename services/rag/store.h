@@ -116,6 +116,7 @@ typedef struct {
     size_t n;
     const char *model;
     int dims;
+    int total; /* last: the source's chunk count, seqs from it on are deleted; -1: keep */
 } rag_put_t;
 
 /* Upserts the batch's chunks (key: source, generation, seq; not live yet). With last: that
@@ -128,6 +129,28 @@ status_t rag_store_index_delete(db_pool_t *pool, const char *org, const char *so
 /* The live chunks of source in seq order, one page (vectors left out). */
 status_t rag_store_list_chunks(db_pool_t *pool, const char *org, const char *source,
                                const svc_page_t *page, Rag__ChunkList **out /* OUT */);
+
+/* The live generation of source (0: none). */
+status_t rag_store_source_generation(db_pool_t *pool, const char *org, const char *source,
+                                     int *gen /* OUT */);
+/* The organisations that have something to index (rag.index_orgs): heap array of heap ids. */
+status_t rag_store_index_orgs(db_pool_t *pool, char ***orgs /* OUT */, size_t *n /* OUT */);
+/* Up to 1000 articles of org never indexed (no live generation): heap array of heap ids. */
+status_t rag_store_unindexed_articles(db_pool_t *pool, const char *org, char ***ids /* OUT */,
+                                      size_t *n /* OUT */);
+
+/* A live chunk whose vector was made by another model than the current one. */
+typedef struct {
+    char id[37], source[37];
+    char *title, *heading_path, *text;
+} rag_stale_t;
+/* Up to limit live chunks of org whose model is not `model`. */
+status_t rag_store_stale_chunks(db_pool_t *pool, const char *org, const char *model, int limit,
+                                rag_stale_t **out /* OUT */, size_t *n /* OUT */);
+void rag_stale_free(rag_stale_t *v, size_t n);
+/* New vectors (n * dims floats, in chunks' order) made by model for those chunks. */
+status_t rag_store_set_vectors(db_pool_t *pool, const char *org, const rag_stale_t *chunks,
+                               size_t n, const char *model, const float *vecs, int dims);
 
 /* A live chunk's vector as the loader sees it (all borrowed for the call). */
 typedef struct {
@@ -145,8 +168,9 @@ status_t rag_store_scan_vectors(db_pool_t *pool, const char *org, const char *so
 status_t rag_store_category_subtree(db_pool_t *pool, const char *org, const char *ids_literal,
                                     buf_t *out /* OUT */);
 
-/* The best `limit` live chunks for the words of q (any of them; more and closer matches rank
- * higher), in rank order, restricted to the categories of cats (a uuid[] literal, NULL: all). */
+/* The best `limit` live chunks for the words of q by RUM's rank (any of the words; more and
+ * closer matches rank higher), in rank order, restricted to the categories of cats (a uuid[]
+ * literal, NULL: all). Ranks at most 500 chunks having every word plus 500 having any. */
 status_t rag_store_fulltext(db_pool_t *pool, const char *org, const char *q, const char *cats,
                             int limit, rag_hit_t **hits /* OUT, heap */, size_t *n /* OUT */);
 /* The passages of the live chunks ids (a uuid[] literal), with snippets marking q's words,
