@@ -196,10 +196,13 @@ Test(bus_js, ack_wait_in_progress_and_stop)
     cr_assert_eq(bus_js_ensure_stream(bus, stream, subject), ST_OK);
     slow_t s = {0};
     bus_js_consumer_opts_t opts = {.max_deliver = 5, .ack_wait_ms = 1000, .fetch = 1};
-    bus_js_consumer_t *a = NULL, *b = NULL;
+    /* Three threads: while two work, the third is free to take what is delivered again. */
+    bus_js_consumer_t *a = NULL, *b = NULL, *c = NULL;
     cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, &a),
                  ST_OK);
     cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, &b),
+                 ST_OK);
+    cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, &c),
                  ST_OK);
     cr_assert_eq(bus_js_publish(bus, subj, NULL, "keepalive", 9), ST_OK);
     cr_assert_eq(bus_js_publish(bus, subj, NULL, "silent", 6), ST_OK);
@@ -210,7 +213,8 @@ Test(bus_js, ack_wait_in_progress_and_stop)
     /* Stopped: nothing more is taken. */
     bus_js_consumer_stop(a);
     bus_js_consumer_stop(b);
-    bus_js_consumer_stop(b);
+    bus_js_consumer_stop(c);
+    bus_js_consumer_stop(c);
     int seen = atomic_load(&s.other);
     cr_assert_eq(bus_js_publish(bus, subj, NULL, "after", 5), ST_OK);
     usleep(1500 * 1000);
