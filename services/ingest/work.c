@@ -34,6 +34,10 @@ typedef struct {
     pthread_cond_t cv;
     bool stop;
     natsMsg *active[WORKERS_MAX];
+    /* the stream and the consumers, set up at start or, JetStream unreachable then, by the
+     * heartbeat thread once it is (under mu) */
+    bus_js_limits_t limits_js;
+    bool consuming, closing;
 } work_t;
 
 static work_t *work; /* one pipeline per process */
@@ -70,6 +74,8 @@ static void untrack(work_t *w, int slot)
     pthread_mutex_unlock(&w->mu);
 }
 
+static status_t setup(work_t *w);
+
 static void *beat_main(void *arg)
 {
     work_t *w = arg;
@@ -77,6 +83,12 @@ static void *beat_main(void *arg)
 
     pthread_mutex_lock(&w->mu);
     while (!w->stop) {
+        if (!w->consuming && !w->closing && setup(w) == ST_OK)
+            LOG_INFO("ingest: the work queue is reachable: %d workers consume it", w->workers);
+        if (!w->consuming && every_ms > 2000)
+            every_ms = 2000; /* try again soon */
+        else if (w->consuming)
+            every_ms = w->ack_wait_ms / 3 > 100 ? w->ack_wait_ms / 3 : 100;
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         int64_t ns = until.tv_nsec + (int64_t)every_ms * 1000000;
@@ -324,9 +336,25 @@ static status_t config(work_t *w)
     return ST_OK;
 }
 
+/* The WORK stream and the consumer threads (those not running yet). */
+static status_t setup(work_t *w)
+{
+    status_t st;
+    if ((st = bus_js_ensure_stream_limits(w->svc->bus, WORK_STREAM, SUBJ_WORK_ALL, &w->limits_js)))
+        return st;
+    bus_js_consumer_opts_t opts = {
+        .max_deliver = w->max_deliver, .ack_wait_ms = w->ack_wait_ms, .fetch = 1};
+    for (int i = 0; i < w->workers; i++)
+        if (!w->consumers[i] && (st = bus_js_consume_opts(w->svc->bus, WORK_STREAM, WORK_DURABLE,
+                                                          SUBJ_WORK_INGEST_DOCUMENT, &opts, on_item,
+                                                          w, &w->consumers[i])))
+            return st;
+    w->consuming = true;
+    return ST_OK;
+}
+
 status_t ingest_work_start(svc_t *svc)
 {
-    bus_js_limits_t limits = {.work_queue = true};
     int64_t replicas = 1;
     status_t st;
 
@@ -337,18 +365,13 @@ status_t ingest_work_start(svc_t *svc)
     work = w;
     if ((st = config(w)) || (st = config_int("JS_REPLICAS", 1, 1, 5, &replicas)))
         return st;
-    limits.replicas = (int)replicas;
-    if ((st = bus_js_ensure_stream_limits(svc->bus, WORK_STREAM, SUBJ_WORK_ALL, &limits)))
-        return st;
+    w->limits_js = (bus_js_limits_t){.replicas = (int)replicas, .work_queue = true};
+    pthread_mutex_lock(&w->mu);
+    if (setup(w) != ST_OK) /* JetStream down: the heartbeat thread sets up when it is back */
+        LOG_WARN("ingest: the work queue cannot be consumed now; trying again every 2 s");
+    pthread_mutex_unlock(&w->mu);
     pthread_create(&w->beat, NULL, beat_main, w);
     w->beating = true;
-    bus_js_consumer_opts_t opts = {
-        .max_deliver = w->max_deliver, .ack_wait_ms = w->ack_wait_ms, .fetch = 1};
-    for (int i = 0; i < w->workers; i++)
-        if ((st =
-                 bus_js_consume_opts(svc->bus, WORK_STREAM, WORK_DURABLE, SUBJ_WORK_INGEST_DOCUMENT,
-                                     &opts, on_item, w, &w->consumers[i])))
-            return st;
     LOG_INFO("ingest: %d workers on %s (max %d deliveries, AckWait %d s)", w->workers,
              SUBJ_WORK_INGEST_DOCUMENT, w->max_deliver, w->ack_wait_ms / 1000);
     return ST_OK;
@@ -360,6 +383,9 @@ void ingest_work_stop(svc_t *svc)
     (void)svc;
     if (!w)
         return;
+    pthread_mutex_lock(&w->mu);
+    w->closing = true; /* the heartbeat sets up nothing more */
+    pthread_mutex_unlock(&w->mu);
     for (int i = 0; i < WORKERS_MAX; i++)
         bus_js_consumer_stop(w->consumers[i]); /* the items in progress finish */
     if (w->beating) {
