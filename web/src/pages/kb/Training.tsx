@@ -1,7 +1,8 @@
 // Training: the documents agents learn from. Upload (UploadPanel), then each document's
-// processing live from the socket (document.progress), with a poll while the socket is down or
-// the document is someone else's (progress goes to the uploader only). Filters and the page are
-// in the URL; ?doc=<id> opens that document's chunks (the Test retrieval page links there).
+// processing live from the socket (document.progress). Pushes are at most once and go to the
+// uploader only, so while a shown document is processing the list is also read again: every 4 s
+// when the socket is down or the document is someone else's, every 15 s otherwise. Filters and
+// the page are in the URL; ?doc=<id> opens that document's chunks (Test retrieval links there).
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -19,7 +20,8 @@ import { ChunksDialog, fileUrl } from './ChunksDialog';
 import { ProgressBar, UploadPanel } from './UploadPanel';
 
 const PER_PAGE = 20;
-const POLL_MS = 4000;
+const POLL_FAST_MS = 4000;
+const POLL_SLOW_MS = 15000;
 
 const TONE: Record<DocStatus, 'neutral' | 'indigo' | 'green' | 'red'> = {
   queued: 'neutral', extracting: 'indigo', chunking: 'indigo', embedding: 'indigo', ready: 'green', failed: 'red',
@@ -89,15 +91,17 @@ export function Training() {
   });
 
   // Nobody pushes to this browser while the socket is down, nor for another member's upload.
-  const needPoll = rows.some((d) => isProcessing(d.status) && (socket !== 'open' || (d.created_by && d.created_by !== me?.user.id)));
+  const processing = rows.filter((d) => isProcessing(d.status));
+  const unheard = processing.some((d) => socket !== 'open' || (d.created_by && d.created_by !== me?.user.id));
+  const pollMs = !processing.length ? 0 : unheard ? POLL_FAST_MS : POLL_SLOW_MS;
   useEffect(() => {
-    if (!needPoll || docs.loading) return;
+    if (!pollMs || docs.loading) return;
     const h = setTimeout(() => {
       setPolling(true);
       reload();
-    }, POLL_MS);
+    }, pollMs);
     return () => clearTimeout(h);
-  }, [needPoll, docs.loading, reload, docs.data]);
+  }, [pollMs, docs.loading, reload, docs.data]);
 
   const reindex = async (d: KbDocument) => {
     setBusy(d.id);
