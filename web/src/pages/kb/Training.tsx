@@ -183,6 +183,7 @@ export function Training() {
                       <td className="num">{d.status === 'ready' || d.chunks ? Number(d.chunks ?? 0) : <span className="muted">—</span>}</td>
                       <td className="hide-sm small">{formatDate(d.indexed_at || d.updated_at || d.created_at)}</td>
                       <td className="actions">
+                        <div className="row-actions">
                         <button type="button" className="icon-btn" aria-label={t('training.viewChunks', { name: d.name })} title={t('training.chunks')} onClick={() => set('doc', d.id)}>
                           <ListTree size={16} />
                         </button>
@@ -199,6 +200,7 @@ export function Training() {
                             </button>
                           </>
                         )}
+                        </div>
                       </td>
                     </tr>
                   ))}

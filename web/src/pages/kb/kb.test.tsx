@@ -105,6 +105,8 @@ function wrap(ui: React.ReactNode, path = '/') {
   );
 }
 
+vi.setConfig({ testTimeout: 20000 }); // a loaded machine: the page tests render a lot in jsdom
+
 beforeEach(async () => {
   await i18n.changeLanguage('en');
   vi.stubGlobal('WebSocket', FakeSocket);
