@@ -48,7 +48,7 @@ export function Training() {
   const [live, setLive] = useState<LiveMap>({});
   const [deleting, setDeleting] = useState<KbDocument | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
-  const [polling, setPolling] = useState(false);
+  const [quiet, setQuiet] = useState(false); // a background re-read: no dimming
 
   const set = useCallback(
     (k: string, v: string | null) => {
@@ -76,7 +76,7 @@ export function Training() {
   // what the fetch saw replaces the pushes that came before it
   useEffect(() => {
     if (docs.data) setLive((l) => pruneLive(l, docs.data!.since));
-    setPolling(false);
+    setQuiet(false);
   }, [docs.data]);
 
   const rows = useMemo(() => (docs.data?.r.items ?? []).map((d) => withLive(d, live)), [docs.data, live]);
@@ -87,7 +87,10 @@ export function Training() {
     if (!ev) return;
     setLive((l) => applyProgress(l, ev, Date.now()));
     // the last step: read the row again for what the push does not carry (indexed_at, …)
-    if ((ev.status === 'ready' || ev.status === 'failed') && rows.some((d) => d.id === ev.id)) reload();
+    if ((ev.status === 'ready' || ev.status === 'failed') && rows.some((d) => d.id === ev.id)) {
+      setQuiet(true);
+      reload();
+    }
   });
 
   // Nobody pushes to this browser while the socket is down, nor for another member's upload.
@@ -97,7 +100,7 @@ export function Training() {
   useEffect(() => {
     if (!pollMs || docs.loading) return;
     const h = setTimeout(() => {
-      setPolling(true);
+      setQuiet(true);
       reload();
     }, pollMs);
     return () => clearTimeout(h);
@@ -151,7 +154,7 @@ export function Training() {
           )
         ) : (
           <>
-            <div className={`card table-card ${docs.loading && !polling ? 'is-loading' : ''}`}>
+            <div className={`card table-card ${docs.loading && !quiet ? 'is-loading' : ''}`}>
               <table className="table docs-table" data-testid="documents">
                 <thead>
                   <tr>
