@@ -139,6 +139,8 @@ describe('formatting and the retrieve body', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes('2048')).toBe('2.0 KB');
     expect(formatBytes(50 * 1024 * 1024)).toBe('50 MB');
+    expect(formatBytes(1536, 'ru')).toBe('1,5 КБ');
+    expect(formatBytes(-1)).toBe('0 B');
     expect(formatScore(0.123456)).toBe('0.123');
     expect(formatScore(undefined)).toBe('—');
   });

@@ -234,11 +234,11 @@ export function isProcessing(s?: DocStatus): boolean {
  * The text shown for a failed upload: the server's own message when it sent one (413, 415, 400
  * say why in their words), else a translated fallback for the status.
  */
-export function uploadErrorText(t: (k: string, o?: Record<string, unknown>) => string, e: unknown): string {
+export function uploadErrorText(t: (k: string, o?: Record<string, unknown>) => string, e: unknown, lang: 'en' | 'ru' = 'en'): string {
   if (e instanceof ApiError) {
     if (e.status === 0) return t('errors.network');
     const own = e.message && e.message !== e.code && !/^http_\d+$/.test(e.code) ? e.message : '';
-    if (e.status === 413) return own || t('training.errors.tooLarge', { max: formatBytes(MAX_FILE_BYTES) });
+    if (e.status === 413) return own || t('training.errors.tooLarge', { max: formatBytes(MAX_FILE_BYTES, lang) });
     if (e.status === 415) return own || t('training.errors.unsupported');
     if (e.status === 403) return t('errors.forbidden');
     if (e.status === 429) return t('errors.rateLimited');
@@ -248,13 +248,17 @@ export function uploadErrorText(t: (k: string, o?: Record<string, unknown>) => s
   return e instanceof Error ? e.message : String(e);
 }
 
-export function formatBytes(n: number | string | undefined): string {
-  const v = Number(n ?? 0);
-  if (!Number.isFinite(v) || v < 1024) return `${Math.max(0, v || 0)} B`;
-  const units = ['KB', 'MB', 'GB'];
-  let x = v / 1024, i = 0;
-  while (x >= 1024 && i < units.length - 1) { x /= 1024; i++; }
-  return `${x < 10 ? x.toFixed(1) : Math.round(x)} ${units[i]}`;
+const UNITS = { en: ['B', 'KB', 'MB', 'GB'], ru: ['Б', 'КБ', 'МБ', 'ГБ'] };
+
+/** 512 B, 2.0 KB, 50 MB (Russian: 2,0 КБ). */
+export function formatBytes(n: number | string | undefined, lang: 'en' | 'ru' = 'en'): string {
+  const u = UNITS[lang];
+  let x = Number(n ?? 0);
+  if (!Number.isFinite(x) || x < 0) x = 0;
+  let i = 0;
+  while (x >= 1024 && i < u.length - 1) { x /= 1024; i++; }
+  const digits = i > 0 && x < 10 ? 1 : 0;
+  return `${x.toLocaleString(lang === 'ru' ? 'ru-RU' : 'en-GB', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ${u[i]}`;
 }
 
 /** A score for display: up to 3 decimals, "—" when the side did not find the passage. */

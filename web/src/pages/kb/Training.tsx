@@ -11,7 +11,7 @@ import { api } from '../../lib/api';
 import { useAuth } from '../../lib/auth';
 import { useToast } from '../../lib/toast';
 import { useLiveMessages, useNotifications } from '../../lib/notifications';
-import { formatDate } from '../../lib/i18n';
+import { currentLang, formatDate } from '../../lib/i18n';
 import { DOC_STATUSES, applyProgress, dropLive, formatBytes, isProcessing, parseProgress, pruneLive, withLive, type DocStatus, type KbDocument, type LiveMap } from '../../lib/documents';
 import type { Category, Page } from '../../lib/types';
 import { Badge, Button, Confirm, EmptyState, ErrorState, PageHeader, Pagination, Skeleton, errorText, useLoad } from '../../components/ui';
@@ -173,7 +173,7 @@ export function Training() {
                       <td>
                         <button type="button" className="link doc-name" onClick={() => set('doc', d.id)}>{d.name}</button>
                         <div className="muted small">
-                          {[d.format?.toUpperCase(), formatBytes(d.size), d.encoding && d.encoding.toLowerCase() !== 'utf-8' ? d.encoding : ''].filter(Boolean).join(' · ')}
+                          {[d.format?.toUpperCase(), formatBytes(d.size, currentLang()), d.encoding && d.encoding.toLowerCase() !== 'utf-8' ? d.encoding : ''].filter(Boolean).join(' · ')}
                         </div>
                       </td>
                       <td className="hide-sm">{categoryName(tree, d.category_id) ?? <span className="muted">—</span>}</td>

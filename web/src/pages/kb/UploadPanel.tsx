@@ -5,6 +5,7 @@ import { useEffect, useReducer, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CheckCircle2, Copy, FileUp, Upload, X, XCircle } from 'lucide-react';
 import { ACCEPT, MAX_FILE_BYTES, formatBytes, newUploads, nextUploads, uploadErrorText, uploadPercent, uploadReducer, type KbDocument, type UploadItem } from '../../lib/documents';
+import { currentLang } from '../../lib/i18n';
 import { uploadDocument, type UploadHandle } from '../../lib/upload';
 import type { Category } from '../../lib/types';
 import { Button } from '../../components/ui';
@@ -46,7 +47,7 @@ export function UploadPanel({ tree, defaultCategory, onUploaded }: { tree: Categ
         },
         (e) => {
           if ((e as { code?: string }).code === 'aborted') dispatch({ type: 'cancel', key: it.key });
-          else dispatch({ type: 'fail', key: it.key, error: uploadErrorText(t, e) });
+          else dispatch({ type: 'fail', key: it.key, error: uploadErrorText(t, e, currentLang()) });
         },
       ).finally(() => {
         handles.current.delete(it.key);
@@ -89,7 +90,7 @@ export function UploadPanel({ tree, defaultCategory, onUploaded }: { tree: Categ
       >
         <FileUp size={26} aria-hidden className="dropzone-icon" />
         <p><strong>{t('training.drop')}</strong></p>
-        <p className="muted small" id="upload-hint">{t('training.dropHint', { max: formatBytes(MAX_FILE_BYTES) })}</p>
+        <p className="muted small" id="upload-hint">{t('training.dropHint', { max: formatBytes(MAX_FILE_BYTES, currentLang()) })}</p>
         <input
           ref={input}
           id="training-files"
@@ -124,7 +125,7 @@ function UploadRow({ it, onCancel, onDismiss }: { it: UploadItem; onCancel: () =
   const { t } = useTranslation();
   const pct = uploadPercent(it);
   const line =
-    it.state === 'blocked' ? t(`training.check.${it.check.block}`, { max: formatBytes(MAX_FILE_BYTES) })
+    it.state === 'blocked' ? t(`training.check.${it.check.block}`, { max: formatBytes(MAX_FILE_BYTES, currentLang()) })
     : it.state === 'waiting' ? t('training.upload.waiting')
     : it.state === 'uploading' ? t('training.upload.uploading', { pct })
     : it.state === 'done' ? t('training.upload.done')
@@ -140,7 +141,7 @@ function UploadRow({ it, onCancel, onDismiss }: { it: UploadItem; onCancel: () =
       <div className="upload-main">
         <div className="row between gap">
           <span className="upload-name">{it.name}</span>
-          <span className="muted small nowrap">{formatBytes(it.size)}</span>
+          <span className="muted small nowrap">{formatBytes(it.size, currentLang())}</span>
         </div>
         <ProgressBar value={pct} label={t('training.uploadOf', { name: it.name })} tone={bad ? 'red' : it.state === 'done' || it.state === 'duplicate' ? 'green' : 'primary'} />
         <p className={`small ${bad ? 'text-red' : 'muted'}`} role={bad ? 'alert' : undefined}>{line}</p>
