@@ -30,7 +30,7 @@ Q := @
 endif
 
 PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libsodium \
-        libmicrohttpd zlib
+        libmicrohttpd zlib libcmark
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
@@ -106,6 +106,9 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H) $(ROUTES_GEN)
 
 # ---- services: services/<name>/*.c -> $(BUILD)/bin/<name> ---------------------------------------
 SERVICES := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
+# A service's own libraries: services/<name>/libs.mk sets <name>_LDLIBS (linked into the service,
+# its unit tests and the programs that name it with <program>_SVC, e.g. bench_embed_SVC := embed).
+-include $(wildcard services/*/libs.mk)
 define service_tpl
 $(1)_SQL  := $$(sort $$(wildcard services/$(1)/migrations/*.sql))
 # Data files services/<name>/<list>.txt (one entry a line) become the table <name>_<list>[].
@@ -127,7 +130,7 @@ $(1)_LIBOBJS := $$(filter-out %/main.o,$$($(1)_OBJS))
 $(BUILD)/bin/$(1): $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO) $$($(1)_LDLIBS) $$(LDLIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_tpl,$(s))))
 SERVICE_BINS := $(addprefix $(BUILD)/bin/,$(SERVICES))
@@ -155,13 +158,19 @@ INTEG_SRCS   := $(wildcard tests/integration/test_*.c tests/integration/*/test_*
 INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
 BENCH_SRCS   := $(wildcard tests/bench/*.c)
 BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+# Test programs other tools run (fakes): tests/support/<name>/main.c -> $(BUILD)/tests/support/<name>.
+SUPPORT_PROGS := $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c))
+$(SUPPORT_PROGS): $(BUILD)/tests/support/%: $(BUILD)/obj/tests/support/%/main.o $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBSHARED) $(LIBPROTO) $(LDLIBS)
 
-svc_of = $(word 4,$(subst /, ,$(1)))
+svc_of = $(if $(findstring tests/unit/services/,$(1)),$(word 4,$(subst /, ,$(1))),$($(basename $(notdir $(1)))_SVC))
 define unit_tpl
-$(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $$(findstring tests/unit/services/,$(1)),$$($(call svc_of,$(1))_LIBOBJS)) $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
+$(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $(call svc_of,$(1)),$$($(call svc_of,$(1))_LIBOBJS)) $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS) $(CRIT_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBSHARED) $(LIBPROTO) $$(if $(call svc_of,$(1)),$$($(call svc_of,$(1))_LDLIBS)) $$(LDLIBS) $(CRIT_LIBS)
 endef
 $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t))))
 
@@ -242,7 +251,7 @@ run-check-c: all format-check
 .DEFAULT_GOAL := all
 
 build: $(SERVICE_BINS) $(TOOL_BINS)
-tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS)
+tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(SUPPORT_PROGS)
 all: build tests
 
 deps:

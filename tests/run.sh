@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # run.sh - runs every test binary of a build: the unit tests one after the other, the web
-# console's unit tests (vitest), the OpenAPI document check (tests/openapi), then the
+# console's unit tests (vitest), the OpenAPI document check (tests/openapi), the fake embeddings
+# server judged by the openai npm client (tests/fakeembed), then the
 # integration tests and the console's browser end-to-end
 # test (tests/e2e/run.mjs, headless Chromium) inside an ephemeral stack ($BUILD/bin/devstack
 # test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
@@ -212,6 +213,17 @@ if [ "$mode" = all ]; then
         failed=$((failed + 1))
         failures+=("openapi check (exit status $rc)")
     fi
+fi
+
+# The fake OpenAI-compatible embeddings server judged by the official openai npm client
+# (tests/fakeembed/run.sh: npm ci there, no running stack needed).
+if [ "$mode" = all ]; then
+    echo "=== fakeembed (the openai npm client against tests/support/fakeembed)"
+    set +e
+    tests/fakeembed/run.sh 2>&1 </dev/null | tee "$work/out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    count_summary fakeembed "$rc" "$work/out"
 fi
 
 integ=()
