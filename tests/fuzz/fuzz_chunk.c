@@ -14,15 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tests/fuzz/check.h"
 #include "shared/chunk.h"
 #include "shared/markdown.h"
 #include "shared/text.h"
-
-#define CHECK(c)                                                                                   \
-    do {                                                                                           \
-        if (!(c))                                                                                  \
-            abort();                                                                               \
-    } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
