@@ -77,6 +77,17 @@ static void append_clean(buf_t *b, const char *s, size_t len, bool keep_lines)
     size_t start = b->len, i = 0;
     bool space = false; /* a pending separator (collapsed runs) */
     while (i < len) {
+        size_t run = i; /* a run of visible ASCII is copied at once */
+        while (run < len && (unsigned char)s[run] > 0x20 && (unsigned char)s[run] < 0x7F)
+            run++;
+        if (run > i) {
+            if (space && b->len > start)
+                buf_putc(b, ' ');
+            space = false;
+            buf_append(b, s + i, run - i);
+            i = run;
+            continue;
+        }
         const unsigned char *p = (const unsigned char *)s + i;
         size_t n = text_utf8_seq_len(p, len - i);
         if (n == 0) {

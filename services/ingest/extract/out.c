@@ -2,6 +2,7 @@
  * control characters), the error for the user, and the length-prefixed packing main.c writes.
  */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,38 +46,69 @@ void extract_out_cleanup(extract_out_t *out)
     *out = (extract_out_t){.res = INGEST__EXTRACT_RESULT__INIT};
 }
 
+/* True when code point cp, whatever comes before or after it, leaves NFC unchanged: ASCII and
+ * Latin up to the combining marks, Cyrillic but its combining signs, common punctuation, currency
+ * signs, the numero sign and U+FFFD (the quick check says "yes" for all of them). Russian and
+ * English text never needs utf8proc's full pass, which costs more than everything else here. */
+static bool nfc_stable(uint32_t cp)
+{
+    return cp < 0x300 || (cp >= 0x400 && cp <= 0x482) || (cp >= 0x48A && cp <= 0x52F) ||
+           (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
+           (cp >= 0x20A0 && cp <= 0x20C0) || cp == 0x2116 || cp == 0xFFFD;
+}
+
+static uint32_t code_point(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0];
+    if (n == 2)
+        return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    if (n == 3)
+        return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+           (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+}
+
 char *extract_clean_text(const char *s, size_t len, size_t *out_len)
 {
     buf_t b = BUF_INIT;
-    bool ascii = true;
+    bool stable = true; /* NFC already, as far as nfc_stable knows */
     buf_reserve(&b, len + 1);
     for (size_t i = 0; i < len;) {
+        /* a run of printable ASCII (and \n, \t) is copied at once */
+        size_t run = i;
+        while (run < len && ((unsigned char)s[run] >= 0x20 ? (unsigned char)s[run] < 0x7F
+                                                           : s[run] == '\n' || s[run] == '\t'))
+            run++;
+        if (run > i) {
+            buf_append(&b, s + i, run - i);
+            i = run;
+            continue;
+        }
         const unsigned char *p = (const unsigned char *)s + i;
         size_t n = text_utf8_seq_len(p, len - i);
         if (n == 0) {
             buf_append(&b, "\xEF\xBF\xBD", 3);
-            ascii = false;
             i++;
             continue;
         }
-        if (n == 1 && *p == '\r') {
+        uint32_t cp = code_point(p, n);
+        if (cp == '\r') {
             if (i + 1 >= len || s[i + 1] != '\n')
                 buf_putc(&b, '\n');
-        } else if (n == 1 && *p == '\f') {
+        } else if (cp == '\f') {
             buf_putc(&b, '\n'); /* a page or form break still ends a line */
-        } else if ((n == 1 && (*p < 0x20 || *p == 0x7F) && *p != '\n' && *p != '\t') ||
-                   (n == 2 && p[0] == 0xC2 && p[1] < 0xA0) ||
-                   (n == 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF)) {
+        } else if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0) || cp == 0xFEFF) {
             /* control characters and stray byte order marks: dropped */
         } else {
             buf_append(&b, p, n);
-            ascii = ascii && n == 1;
+            stable = stable && nfc_stable(cp);
         }
         i += n;
     }
     buf_reserve(&b, 1);
     b.data[b.len] = '\0';
-    if (!ascii) {
+    if (!stable) {
         utf8proc_uint8_t *nfc = NULL;
         utf8proc_ssize_t r = utf8proc_map((const utf8proc_uint8_t *)b.data, (utf8proc_ssize_t)b.len,
                                           &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
