@@ -20,14 +20,19 @@
 extern const db_migration_t embed_migrations[];
 extern const size_t embed_migrations_count;
 
-#define EMBED_MAX_TEXTS      256
-#define EMBED_MAX_TEXT_BYTES 32768 /* longer texts are clipped at a character boundary */
+#define EMBED_MAX_TEXTS 256
+#define EMBED_MAX_TEXT_BYTES                                                                       \
+    32768 /* longer texts are clipped at a character boundary (less                                \
+             with EMBED_MAX_TEXT_BYTES, for a provider's token limit) */
 
 typedef struct {
     bool offline;
     char *model;            /* the name vectors carry: "hash-ngram-v1", or EMBED_MODEL[":" dims] */
     _Atomic int dims;       /* provider without EMBED_DIMS: 0 until the first answer */
     provider_t *provider;   /* NULL offline */
+    int64_t max_text_bytes; /* EMBED_MAX_TEXT_BYTES: texts longer than this are clipped */
+    char *query_prefix;     /* EMBED_QUERY_PREFIX / EMBED_PASSAGE_PREFIX: sent before each */
+    char *passage_prefix;   /* text to the provider (asymmetric models: "query: ") */
     int64_t cache_max_rows; /* EMBED_CACHE_MAX_ROWS */
     int64_t janitor_ms;     /* EMBED_CACHE_JANITOR_MS */
     db_pool_t *db;          /* borrowed from the kit, for the janitor */
@@ -40,6 +45,8 @@ typedef struct {
 
 /* handlers.c */
 status_t embed_handle_embed(void *svc, bus_req_t *req);
+/* Registers embed_texts_total (by source: offline, cache, provider); before serving. */
+void embed_metrics_init(void);
 status_t embed_handle_info(void *svc, bus_req_t *req);
 
 /* store.c: the cache of provider vectors, keyed by (organisation, model, SHA-256 of the text);

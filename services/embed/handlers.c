@@ -1,9 +1,11 @@
 /* handlers.c - svc.embed.embed and svc.embed.info.
  *
  * embed checks the request (Org-Id, 1..256 texts, each valid UTF-8 and not blank, purpose),
- * clips texts over 32 KiB at a character boundary, then embeds with the offline embedder or
- * with the provider behind the cache (hits are not sent; what the provider answers is stored).
+ * clips texts over EMBED_MAX_TEXT_BYTES (32 KiB) at a character boundary, then embeds with the
+ * offline embedder or with the provider behind the cache (hits are not sent; what the provider
+ * answers is stored), a provider's texts prefixed by purpose when EMBED_*_PREFIX is set.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <utf8proc.h>
@@ -12,8 +14,18 @@
 #include "hashembed.h"
 #include "shared/crypto.h"
 #include "shared/log.h"
+#include "shared/metrics.h"
 #include "shared/text.h"
 #include "shared/util.h"
+
+/* Texts embedded, by where their vector came from: "offline", "cache" or "provider". */
+static metrics_family_t *m_texts;
+
+void embed_metrics_init(void)
+{
+    m_texts = metrics_counter(NULL, "embed_texts_total",
+                              "Texts embedded, by source (offline, cache, provider)", "source");
+}
 
 /* Only white space and invisible format characters (ZWSP, BOM): nothing to embed. */
 static bool blank(const char *s, size_t len)
@@ -94,6 +106,8 @@ static status_t embed_provider(svc_t *svc, bus_req_t *req, const char *org,
     vecs = NULL;
     *dims = d;
     *cached = nhit;
+    metrics_add(METRICS_GET(m_texts, "cache"), nhit);
+    metrics_add(METRICS_GET(m_texts, "provider"), (double)nmiss);
 done:
     free(vecs);
     free(fresh);
@@ -152,7 +166,7 @@ status_t embed_handle_embed(void *arg, bus_req_t *req)
             st = svc_fail(req, ST_INVALID, "texts[%zu]: must not be empty", i);
             goto done;
         }
-        if ((cl = clip_len(s, len, EMBED_MAX_TEXT_BYTES)) < len) {
+        if ((cl = clip_len(s, len, (size_t)app->max_text_bytes)) < len) {
             s = owned[i] = xstrndup(s, cl);
             clipped[reply.n_clipped++] = (int32_t)i;
         }
@@ -166,8 +180,22 @@ status_t embed_handle_embed(void *arg, bus_req_t *req)
         for (size_t i = 0; i < n; i++)
             tokens += hashembed_text(h, texts[i], strlen(texts[i]), vecs + i * (size_t)dims);
         hashembed_free(h);
-    } else if ((st = embed_provider(svc, req, org, texts, n, &vecs, &dims, &cached, &tokens))) {
-        goto done;
+        metrics_add(METRICS_GET(m_texts, "offline"), (double)n);
+    } else {
+        /* an asymmetric model's prefix ("query: ", "passage: ") goes with the text, and so into
+         * the cache key */
+        bool query = in->purpose && strcmp(in->purpose, "query") == 0;
+        const char *prefix = query ? app->query_prefix : app->passage_prefix;
+        if (prefix && *prefix)
+            for (size_t i = 0; i < n; i++) {
+                char *p = NULL;
+                if (asprintf(&p, "%s%s", prefix, texts[i]) < 0)
+                    abort();
+                free(owned[i]);
+                texts[i] = owned[i] = p;
+            }
+        if ((st = embed_provider(svc, req, org, texts, n, &vecs, &dims, &cached, &tokens)))
+            goto done;
     }
 
     vv = xcalloc(n, sizeof *vv);

@@ -6,6 +6,7 @@
 
 #include <libstemmer.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,23 +23,42 @@ enum { F_WORD = 'w', F_STEM = 's', F_GRAM = 'g', F_GAP = 'p', F_WHOLE = 'x' };
 #define W_WORD   0.7f
 #define W_STEM   0.7f
 #define W_GRAM   0.35f
-#define W_SHORT  0.4f /* words of one or two characters (prepositions, "a", "и") */
+#define W_SHORT  0.15f /* stop words and words of one or two characters */
 
+/* stopwords.txt, embedded by the Makefile: Russian and English function words (prepositions,
+ * pronouns, conjunctions, particles, auxiliaries, question words), lower case. */
+extern const char *const embed_stopwords[];
+extern const size_t embed_stopwords_count;
+
+static void stop_build(void);
+static pthread_once_t stop_once = PTHREAD_ONCE_INIT;
+
+/* A text's features are counted in an open-addressing table of their hashes (kind and weight
+ * class in the low 2 bits, the sign in bit 2, the dimension in the top 32); `slot` lists the
+ * slots in use in insertion order, to read them back and to clear only those. */
 struct hashembed {
     int dims;
     struct sb_stemmer *ru, *en;
-    uint64_t *feat; /* hashes of this text's features (kind and weight class in the low bits) */
-    size_t n, cap;
+    uint64_t *key; /* 0: empty */
+    uint32_t *cnt;
+    size_t cap;     /* a power of two */
+    uint32_t *slot; /* used slots, in insertion order */
+    size_t n;       /* distinct features of this text */
 };
 
 hashembed_t *hashembed_new(int dims)
 {
     hashembed_t *h = xcalloc(1, sizeof *h);
+    pthread_once(&stop_once, stop_build);
     h->dims = dims < 16 ? 16 : dims > 8192 ? 8192 : dims;
     h->ru = sb_stemmer_new("russian", "UTF_8");
     h->en = sb_stemmer_new("english", "UTF_8");
     if (!h->ru || !h->en)
         abort(); /* only out of memory: both algorithms are built into libstemmer */
+    h->cap = 1024;
+    h->key = xcalloc(h->cap, sizeof *h->key);
+    h->cnt = xcalloc(h->cap, sizeof *h->cnt);
+    h->slot = xmalloc(h->cap / 2 * sizeof *h->slot);
     return h;
 }
 
@@ -48,7 +68,9 @@ void hashembed_free(hashembed_t *h)
         return;
     sb_stemmer_delete(h->ru);
     sb_stemmer_delete(h->en);
-    free(h->feat);
+    free(h->key);
+    free(h->cnt);
+    free(h->slot);
     free(h);
 }
 
@@ -84,13 +106,75 @@ static uint64_t hash_bytes(int kind, const void *data, size_t len)
 /* The low 2 bits of a stored feature say its weight class (the hash keeps its other bits). */
 enum { C_WORD = 0, C_STEM = 1, C_GRAM = 2, C_SHORT = 3 };
 
+static size_t find(const hashembed_t *h, uint64_t x)
+{
+    size_t mask = h->cap - 1, i = (size_t)(x >> 3) & mask;
+    while (h->key[i] && h->key[i] != x)
+        i = (i + 1) & mask;
+    return i;
+}
+
+/* Doubles the table, keeping the insertion order of the slot list. */
+static void grow(hashembed_t *h)
+{
+    uint64_t *okey = h->key;
+    uint32_t *ocnt = h->cnt;
+    h->cap *= 2;
+    h->key = xcalloc(h->cap, sizeof *h->key);
+    h->cnt = xcalloc(h->cap, sizeof *h->cnt);
+    h->slot = xrealloc(h->slot, h->cap / 2 * sizeof *h->slot);
+    for (size_t k = 0; k < h->n; k++) {
+        size_t i = find(h, okey[h->slot[k]]);
+        h->key[i] = okey[h->slot[k]];
+        h->cnt[i] = ocnt[h->slot[k]];
+        h->slot[k] = (uint32_t)i;
+    }
+    free(okey);
+    free(ocnt);
+}
+
+/* Counts the feature of hash `hash` in weight class cls. */
+static void add_hash(hashembed_t *h, uint64_t hash, int cls)
+{
+    uint64_t x = (hash & ~(uint64_t)3) | (uint64_t)cls;
+    if (x == 0) /* 0 marks an empty slot */
+        x = 8;
+    if ((h->n + 1) * 2 > h->cap)
+        grow(h);
+    size_t i = find(h, x);
+    if (!h->key[i]) {
+        h->key[i] = x;
+        h->slot[h->n++] = (uint32_t)i;
+    }
+    h->cnt[i]++;
+}
+
 static void add(hashembed_t *h, int kind, int cls, const void *data, size_t len)
 {
-    if (h->n == h->cap) {
-        h->cap = h->cap ? h->cap * 2 : 256;
-        h->feat = xrealloc(h->feat, h->cap * sizeof *h->feat);
-    }
-    h->feat[h->n++] = (hash_bytes(kind, data, len) & ~(uint64_t)3) | (uint64_t)cls;
+    add_hash(h, hash_bytes(kind, data, len), cls);
+}
+
+/* The stop words as the sorted hashes of their word features, built once. */
+static uint64_t *stop_hash;
+static size_t stop_n;
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void stop_build(void)
+{
+    stop_hash = xmalloc((embed_stopwords_count ? embed_stopwords_count : 1) * sizeof *stop_hash);
+    for (size_t i = 0; i < embed_stopwords_count; i++)
+        stop_hash[stop_n++] = hash_bytes(F_WORD, embed_stopwords[i], strlen(embed_stopwords[i]));
+    qsort(stop_hash, stop_n, sizeof *stop_hash, cmp_u64);
+}
+
+static bool is_stop(uint64_t word_hash)
+{
+    return bsearch(&word_hash, stop_hash, stop_n, sizeof *stop_hash, cmp_u64) != NULL;
 }
 
 static bool is_word_cp(utf8proc_int32_t cp)
@@ -110,9 +194,10 @@ static bool is_symbol_cp(utf8proc_int32_t cp)
 static void word_features(hashembed_t *h, const char *w, size_t len, const size_t *ends, int ncp,
                           bool cyrillic, bool latin)
 {
-    bool shortw = ncp <= 2;
-    add(h, F_WORD, shortw ? C_SHORT : C_WORD, w, len);
-    if (shortw)
+    uint64_t wh = hash_bytes(F_WORD, w, len);
+    bool light = ncp <= 2 || is_stop(wh); /* the word only, lightly */
+    add_hash(h, wh, light ? C_SHORT : C_WORD);
+    if (light)
         return;
     struct sb_stemmer *st = cyrillic ? h->ru : latin ? h->en : NULL;
     if (st) {
@@ -145,12 +230,6 @@ static void word_features(hashembed_t *h, const char *w, size_t len, const size_
         memcpy(pair + la, buf + pos[i + 2], lb);
         add(h, F_GAP, C_GRAM, pair, la + lb);
     }
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* Copies the valid UTF-8 of s[0..len) into a new buffer (invalid bytes dropped). */
@@ -251,19 +330,22 @@ int hashembed_text(hashembed_t *h, const char *text, size_t len, float *out)
     }
     free(norm);
 
-    /* sublinear tf: equal hashes are the same feature (same kind and weight class) */
+    /* sublinear tf, in insertion order (deterministic); the table is cleared as it is read */
     static const float cls_w[4] = {W_WORD, W_STEM, W_GRAM, W_SHORT};
-    qsort(h->feat, h->n, sizeof *h->feat, cmp_u64);
-    for (size_t i = 0; i < h->n;) {
-        size_t j = i + 1;
-        while (j < h->n && h->feat[j] == h->feat[i])
-            j++;
-        uint64_t x = h->feat[i];
-        float wgt = cls_w[x & 3] * (1.0f + logf((float)(j - i)));
+    uint32_t first = 0;
+    for (size_t k = 0; k < h->n; k++) {
+        size_t i = h->slot[k];
+        uint64_t x = h->key[i];
+        float wgt = cls_w[x & 3] * (1.0f + logf((float)h->cnt[i]));
         uint32_t idx = (uint32_t)(((x >> 32) * (uint64_t)h->dims) >> 32);
         out[idx] += (x & 4) ? -wgt : wgt;
-        i = j;
+        if (k == 0)
+            first = idx;
+        h->key[i] = 0;
+        h->cnt[i] = 0;
     }
+    bool had = h->n > 0;
+    h->n = 0;
     double ss = 0;
     for (int i = 0; i < h->dims; i++)
         ss += (double)out[i] * out[i];
@@ -271,6 +353,9 @@ int hashembed_text(hashembed_t *h, const char *text, size_t len, float *out)
         float inv = (float)(1.0 / sqrt(ss));
         for (int i = 0; i < h->dims; i++)
             out[i] *= inv;
+    } else if (had) { /* features that cancelled out exactly (same dimension, opposite signs,
+                         equal weights): the first one alone, so a text is never the zero vector */
+        out[first] = 1.0f;
     }
     return words;
 }

@@ -6,8 +6,9 @@
  * words, English for Latin ones) and its character 3-, 4- and 5-grams with word-boundary marks
  * ("<цена>" -> "<це", "цен", ...). Each feature is hashed (64-bit) to one of `dims` dimensions
  * with a sign from another bit of the hash; its weight is sublinear in its count in the text
- * (1 + ln tf) times the weight of its kind. The sum is L2-normalised, so the dot product of two
- * vectors is their cosine similarity.
+ * (1 + ln tf) times the weight of its kind. Stop words (stopwords.txt: Russian and English
+ * function words) and words of one or two characters give only the word, with a low weight.
+ * The sum is L2-normalised, so the dot product of two vectors is their cosine similarity.
  *
  * It is a bag of sub-word features, not a language model: word forms, typos and shared roots
  * land near each other; synonyms, paraphrases and translations do not.

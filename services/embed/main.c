@@ -26,12 +26,15 @@ static status_t embed_start(svc_t *svc)
     status_t st;
 
     app.db = svc->db;
+    embed_metrics_init();
     if ((st = config_int("EMBED_CACHE_MAX_ROWS", 1000000, 0, INT64_MAX / 2, &app.cache_max_rows)) ||
         (st = config_int("EMBED_CACHE_JANITOR_MS", 60000, 10, 86400000, &app.janitor_ms)) ||
         (st = config_int("EMBED_DIMS", 0, 0, 16384, &dims)) ||
         (st = config_int("EMBED_BATCH", 64, 1, 2048, &batch)) ||
         (st = config_int("EMBED_TIMEOUT_MS", 30000, 100, 600000, &timeout)) ||
-        (st = config_int("EMBED_MAX_ATTEMPTS", 4, 1, 10, &attempts))) {
+        (st = config_int("EMBED_MAX_ATTEMPTS", 4, 1, 10, &attempts)) ||
+        (st = config_int("EMBED_MAX_TEXT_BYTES", EMBED_MAX_TEXT_BYTES, 256, EMBED_MAX_TEXT_BYTES,
+                         &app.max_text_bytes))) {
         LOG_ERROR("embed: a malformed EMBED_* number");
         return st;
     }
@@ -43,6 +46,8 @@ static status_t embed_start(svc_t *svc)
         return ST_OK;
     }
     const char *model = config_str("EMBED_MODEL", "text-embedding-3-small");
+    app.query_prefix = xstrdup(config_str("EMBED_QUERY_PREFIX", ""));
+    app.passage_prefix = xstrdup(config_str("EMBED_PASSAGE_PREFIX", ""));
     buf_t name = BUF_INIT;
     buf_puts(&name, model);
     if (dims > 0) /* another length is another model as far as stored vectors go */
@@ -61,14 +66,12 @@ static status_t embed_start(svc_t *svc)
     return app.cache_max_rows > 0 ? embed_janitor_start(&app) : ST_OK;
 }
 
+/* Before the bus closes: the janitor (it uses the pool). What handlers use is freed in main,
+ * after the bus drained them. */
 static void embed_stop(svc_t *svc)
 {
     (void)svc;
     embed_janitor_stop(&app);
-    provider_free(app.provider);
-    app.provider = NULL;
-    free(app.model);
-    app.model = NULL;
 }
 
 static const svc_spec_t spec = {
@@ -85,5 +88,10 @@ static const svc_spec_t spec = {
 
 int main(void)
 {
-    return svc_main(&spec, NULL);
+    int rc = svc_main(&spec, NULL);
+    provider_free(app.provider); /* after the bus drained the handlers that use it */
+    free(app.model);
+    free(app.query_prefix);
+    free(app.passage_prefix);
+    return rc;
 }

@@ -10,9 +10,14 @@
 #include "oaiwire.h"
 #include "shared/http.h"
 #include "shared/log.h"
+#include "shared/metrics.h"
 #include "shared/util.h"
 
 #define MAX_ANSWER_BYTES (64u << 20) /* 2048 texts x 3072 dims of JSON numbers fit */
+
+/* The provider's side of /metrics: requests by final status ("error" when no answer came),
+ * the retries they needed, their time and the tokens they were charged. */
+static metrics_family_t *m_requests, *m_retries, *m_seconds, *m_tokens;
 
 struct provider {
     http_client_t *http;
@@ -47,6 +52,15 @@ provider_t *provider_new(const provider_opts_t *o)
                              .max_response_bytes = MAX_ANSWER_BYTES,
                              .max_attempts = p->max_attempts};
     p->http = http_client_new(&ho);
+    m_requests =
+        metrics_counter(NULL, "embed_provider_requests_total",
+                        "Requests to the embeddings provider, by final HTTP status", "status");
+    m_retries = metrics_counter(NULL, "embed_provider_retries_total",
+                                "Attempts beyond the first (429, 5xx, connection failures)", NULL);
+    m_seconds = metrics_histogram(NULL, "embed_provider_request_duration_seconds",
+                                  "Time of one provider request, retries included", NULL, NULL, 0);
+    m_tokens = metrics_counter(NULL, "embed_provider_tokens_total",
+                               "Prompt tokens the provider reported", NULL);
     return p;
 }
 
@@ -79,10 +93,17 @@ static status_t one_batch(provider_t *p, const char *const *texts, size_t n, int
                       .body_len = strlen(body),
                       .retry_unsafe = true}; /* embeddings change nothing: safe to repeat */
     http_resp_t resp = HTTP_RESP_INIT;
-    char msg[200], reason[160];
-    status_t st;
+    char msg[200], reason[160], code[16];
+    int64_t t0 = time_mono_us();
+    status_t st = http_request(p->http, &req, &resp);
 
-    if ((st = http_request(p->http, &req, &resp))) {
+    metrics_observe(metrics_get(m_seconds, NULL), (double)(time_mono_us() - t0) / 1e6);
+    if (st == ST_OK)
+        snprintf(code, sizeof code, "%ld", resp.status);
+    metrics_inc(METRICS_GET(m_requests, st == ST_OK ? code : "error"));
+    if (resp.attempts > 1)
+        metrics_add(metrics_get(m_retries, NULL), resp.attempts - 1);
+    if (st) {
         snprintf(why, whylen, "embedding provider %s",
                  st == ST_TIMEOUT     ? "did not answer in time"
                  : st == ST_TOO_LARGE ? "answered more than the size limit"
@@ -103,6 +124,8 @@ static status_t one_batch(provider_t *p, const char *const *texts, size_t n, int
                             tokens, reason, sizeof reason))) {
         snprintf(why, whylen, "embedding provider's answer is not usable: %s", reason);
         st = ST_UNAVAILABLE;
+    } else {
+        metrics_add(metrics_get(m_tokens, NULL), *tokens);
     }
 done:
     if (st)

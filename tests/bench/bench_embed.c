@@ -1,8 +1,10 @@
 /* bench_embed.c - the offline embedder "hash-ngram-v1" (services/embed/hashembed.c): how well it
  * separates related from unrelated texts at several dimension counts (the measurement behind
  * HASHEMBED_DIMS), and its speed: texts per second and CPU time per text for short queries and
- * ~1 KB passages, on one thread. Prints figures; asserts nothing. Needs no stack (it ignores
- * the one `make bench` starts). Usage: bench_embed [seconds per speed run, default 2].
+ * ~1 KB passages, on one thread; and, inside the stack `make bench` starts, what a cache
+ * lookup of a batch in PostgreSQL costs against computing the same batch offline (why the
+ * offline embedder skips the cache). Prints figures; asserts nothing.
+ * Usage: bench_embed [seconds per speed run, default 2].
  */
 #include <math.h>
 #include <stdio.h>
@@ -10,7 +12,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "services/embed/embed.h"
 #include "services/embed/hashembed.h"
+#include "shared/crypto.h"
+#include "shared/util.h"
+#include "tests/support/harness.h"
 #include "tests/unit/services/embed/hashembed_cases.h"
 
 /* Related pairs: Russian and English word forms, and typos. */
@@ -114,6 +120,73 @@ static void speed(const char *label, const char *text, double seconds)
     }
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* A batch of `n` passages: computed offline vs looked up in embed.cache (median of runs). */
+static void cache_vs_compute(const char *passage, int n)
+{
+    const char *url = harness_env_opt("DATABASE_URL_EMBED");
+    db_pool_t *pool = NULL;
+    enum { RUNS = 30 };
+    double compute[RUNS], compute_cpu[RUNS], lookup[RUNS];
+    int dims = HASHEMBED_DIMS;
+    size_t plen = strlen(passage);
+    float *vecs = malloc((size_t)n * (size_t)dims * sizeof *vecs);
+    float *got = malloc((size_t)n * (size_t)dims * sizeof *got);
+    bool *hit = calloc((size_t)n, sizeof *hit);
+    uint8_t(*keys)[32] = malloc((size_t)n * sizeof *keys);
+    char *texts = malloc(plen + 16);
+    char org[37];
+
+    if (!url || db_pool_new(url, 1, &pool) != ST_OK) {
+        printf("  (cache lookup: not measured, no stack database)\n");
+        goto done;
+    }
+    uuid_new(org);
+    hashembed_t *h = hashembed_new(dims);
+    for (int r = 0; r < RUNS; r++) {
+        double w0 = wall_s(), c0 = cpu_s();
+        for (int i = 0; i < n; i++) {
+            int l = snprintf(texts, plen + 16, "%d %s", i, passage);
+            hashembed_text(h, texts, (size_t)l, vecs + (size_t)i * dims);
+            if (r == 0)
+                crypto_sha256(texts, (size_t)l, keys[i]);
+        }
+        compute[r] = wall_s() - w0;
+        compute_cpu[r] = cpu_s() - c0;
+    }
+    hashembed_free(h);
+    if (embed_store_put(pool, org, "bench-cache", dims, (const uint8_t(*)[32])keys, (size_t)n, vecs,
+                        NULL) != ST_OK) {
+        printf("  (cache lookup: not measured, the insert failed)\n");
+        goto done;
+    }
+    for (int r = 0; r < RUNS; r++) {
+        double w0 = wall_s();
+        embed_store_get(pool, org, "bench-cache", dims, (const uint8_t(*)[32])keys, (size_t)n, got,
+                        hit);
+        lookup[r] = wall_s() - w0;
+    }
+    qsort(compute, RUNS, sizeof *compute, cmp_double);
+    qsort(compute_cpu, RUNS, sizeof *compute_cpu, cmp_double);
+    qsort(lookup, RUNS, sizeof *lookup, cmp_double);
+    printf("  batch of %3d ~1 KB passages: computed offline %.2f ms (%.2f ms CPU), cache lookup "
+           "in PostgreSQL %.2f ms (medians; lookup / compute CPU %.2fx)\n",
+           n, compute[RUNS / 2] * 1e3, compute_cpu[RUNS / 2] * 1e3, lookup[RUNS / 2] * 1e3,
+           lookup[RUNS / 2] / compute_cpu[RUNS / 2]);
+done:
+    db_pool_free(pool);
+    free(vecs);
+    free(got);
+    free(hit);
+    free(keys);
+    free(texts);
+}
+
 int main(int argc, char **argv)
 {
     double seconds = argc > 1 ? atof(argv[1]) : 2.0;
@@ -132,5 +205,8 @@ int main(int argc, char **argv)
     printf("bench_embed: speed at %d dims, one thread\n", HASHEMBED_DIMS);
     speed("query", "Сколько стоит доставка по Москве?", seconds);
     speed("passage (ru+en)", passage, seconds);
+    printf("bench_embed: cache or compute (the offline embedder skips the cache)\n");
+    cache_vs_compute(passage, 64);
+    cache_vs_compute(passage, 256);
     return 0;
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "shared/crypto.h"
 #include "shared/util.h"
@@ -29,6 +30,7 @@ struct fakeembed {
     bool unnormalised, reversed;
     pthread_mutex_t mu;
     int fail_count, fail_status, fail_retry_after;
+    int delay_count, delay_ms;
     fakeembed_stats_t stats;
     unsigned long seq;
 };
@@ -216,13 +218,20 @@ static enum MHD_Result embeddings(fakeembed_t *f, struct MHD_Connection *c, cons
         ret = send_error(f, c, 401, msg, "invalid_request_error", NULL, "invalid_api_key", NULL);
         goto done;
     }
+    int delay = 0;
     pthread_mutex_lock(&f->mu);
     if (f->fail_count > 0) {
         f->fail_count--;
         fail = f->fail_status;
         retry_after = f->fail_retry_after;
     }
+    if (f->delay_count > 0) {
+        f->delay_count--;
+        delay = f->delay_ms;
+    }
     pthread_mutex_unlock(&f->mu);
+    if (delay > 0)
+        usleep((useconds_t)delay * 1000);
     if (fail) {
         ret = send_injected(f, c, fail, retry_after);
         goto done;
@@ -374,11 +383,17 @@ static enum MHD_Result controls(fakeembed_t *f, struct MHD_Connection *c, const 
     }
     json_t *root = json_loadb(body->data ? body->data : "", body->len, 0, NULL);
     json_t *count = json_object_get(root, "count"), *status = json_object_get(root, "status"),
-           *ra = json_object_get(root, "retry_after");
+           *ra = json_object_get(root, "retry_after"), *ms = json_object_get(root, "ms");
+    if (strcmp(url, "/_fake/delay") == 0 && json_is_integer(count) && json_is_integer(ms)) {
+        fakeembed_delay_next(f, (int)json_integer_value(count), (int)json_integer_value(ms));
+        json_decref(root);
+        buf_puts(&b, "{}");
+        return send_json(f, c, 200, &b, NULL);
+    }
     if (!json_is_integer(count) || !json_is_integer(status)) {
         json_decref(root);
-        return send_error(f, c, 400, "count and status are required", "invalid_request_error", NULL,
-                          NULL, NULL);
+        return send_error(f, c, 400, "count and status (or ms) are required",
+                          "invalid_request_error", NULL, NULL, NULL);
     }
     fakeembed_fail_next(f, (int)json_integer_value(count), (int)json_integer_value(status),
                         json_is_integer(ra) ? (int)json_integer_value(ra) : -1);
@@ -416,7 +431,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return embeddings(f, c, &cn->body);
     if ((strcmp(method, "GET") == 0 && strcmp(url, "/_fake/stats") == 0) ||
         (strcmp(method, "POST") == 0 &&
-         (strcmp(url, "/_fake/fail") == 0 || strcmp(url, "/_fake/reset") == 0)))
+         (strcmp(url, "/_fake/fail") == 0 || strcmp(url, "/_fake/delay") == 0 ||
+          strcmp(url, "/_fake/reset") == 0)))
         return controls(f, c, url, &cn->body);
     char msg[300];
     snprintf(msg, sizeof msg, "Invalid URL (%.10s %.200s)", method, url);
@@ -489,6 +505,14 @@ void fakeembed_fail_next(fakeembed_t *f, int count, int status, int retry_after_
     pthread_mutex_unlock(&f->mu);
 }
 
+void fakeembed_delay_next(fakeembed_t *f, int count, int ms)
+{
+    pthread_mutex_lock(&f->mu);
+    f->delay_count = count;
+    f->delay_ms = ms;
+    pthread_mutex_unlock(&f->mu);
+}
+
 void fakeembed_stats(fakeembed_t *f, fakeembed_stats_t *out)
 {
     pthread_mutex_lock(&f->mu);
@@ -501,5 +525,6 @@ void fakeembed_reset(fakeembed_t *f)
     pthread_mutex_lock(&f->mu);
     memset(&f->stats, 0, sizeof f->stats);
     f->fail_count = 0;
+    f->delay_count = 0;
     pthread_mutex_unlock(&f->mu);
 }

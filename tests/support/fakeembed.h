@@ -18,6 +18,7 @@
  *
  * Test controls, in process or over HTTP (for a client in another process):
  *   fakeembed_fail_next / POST /_fake/fail {"count":2,"status":429,"retry_after":1}
+ *   fakeembed_delay_next / POST /_fake/delay {"count":1,"ms":2000}
  *   fakeembed_stats     / GET /_fake/stats -> {"requests","answered","inputs","max_batch"}
  *   fakeembed_reset     / POST /_fake/reset
  *
@@ -62,8 +63,11 @@ int fakeembed_port(const fakeembed_t *f);
  * rate-limit error, Retry-After: retry_after_s (when >= 0) and x-ratelimit-* headers; 500 or 503
  * with a server error; any other status with a generic error. */
 void fakeembed_fail_next(fakeembed_t *f, int count, int status, int retry_after_s);
+/* The next count embedding requests (after the auth check) are answered only after ms
+ * milliseconds (a slow provider; the server answers nothing else meanwhile). */
+void fakeembed_delay_next(fakeembed_t *f, int count, int ms);
 void fakeembed_stats(fakeembed_t *f, fakeembed_stats_t *out /* OUT */);
-/* Zeroes the counters and cancels pending failures. */
+/* Zeroes the counters and cancels pending failures and delays. */
 void fakeembed_reset(fakeembed_t *f);
 
 /* The vector the fake answers for text[0..len) at dims (<= the full length), as floats before

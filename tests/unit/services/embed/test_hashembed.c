@@ -78,6 +78,21 @@ Test(hashembed, normalisation)
     cr_assert_float_eq(sim("цена, доставка!", "  цена   доставка "), 1.0f, 1e-5);
 }
 
+Test(hashembed, stop_words_weigh_little)
+{
+    /* a question's function words barely move it from its content words */
+    cr_assert_gt(sim("Как мне вернуть товар?", "вернуть товар"), 0.95f);
+    cr_assert_gt(sim("How do I return the goods?", "return goods"), 0.95f);
+    /* while the content words decide: only the stop words shared is far, the content shared is
+     * near */
+    cr_assert_lt(sim("как вернуть товар", "как оплатить счёт"), 0.15f);
+    cr_assert_gt(sim("как вернуть товар", "товар вернуть можно"), 0.9f);
+    /* stop words alone still make a unit vector */
+    float v[D];
+    cr_assert_eq(hashembed_text(h, "что это и как", strlen("что это и как"), v), 4);
+    cr_assert_float_eq(hashembed_dot(v, v, D), 1.0f, 1e-5);
+}
+
 Test(hashembed, odd_input)
 {
     float v[D];
@@ -91,6 +106,13 @@ Test(hashembed, odd_input)
     /* only punctuation: still a unit vector */
     cr_assert_eq(hashembed_text(h, "?!...", 5, v), 0);
     cr_assert_float_eq(hashembed_dot(v, v, D), 1.0f, 1e-5);
+    /* features that cancel exactly ("~" and "wc" land on one dimension with opposite signs and
+     * equal weights, found by fuzz_hashembed): still a unit vector */
+    hashembed_t *small = hashembed_new(64);
+    float s64[64];
+    cr_assert_eq(hashembed_text(small, "~wc", 3, s64), 2);
+    cr_assert_float_eq(hashembed_dot(s64, s64, 64), 1.0f, 1e-5);
+    hashembed_free(small);
     /* symbols (emoji, currency) are words */
     cr_assert_eq(hashembed_text(h, "100 ₽ 👍", strlen("100 ₽ 👍"), v), 3);
     /* a very long word and a long text */
