@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "edge.h"
+#include "filehdr.h"
 #include "proto/common.pb-c.h"
 #include "shared/log.h"
 
@@ -23,61 +24,6 @@ struct edge_download {
     int parts;
     int64_t size;
 };
-
-/* RFC 5987 attr-char: sent as is in filename*=; everything else is %XX. */
-static bool attr_char(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c && strchr("!#$&+-.^_`|~", c));
-}
-
-/* attachment; filename="<ASCII, others as _>"; filename*=UTF-8''<percent-encoded> */
-static void disposition(const char *name, buf_t *out)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    buf_puts(out, "attachment; filename=\"");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-        buf_putc(out, *p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' ? (char)*p : '_');
-    buf_puts(out, "\"; filename*=UTF-8''");
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if (attr_char(*p)) {
-            buf_putc(out, (char)*p);
-        } else {
-            buf_putc(out, '%');
-            buf_putc(out, hex[*p >> 4]);
-            buf_putc(out, hex[*p & 15]);
-        }
-    }
-}
-
-/* True when If-None-Match names etag (weak comparison, RFC 9110 13.1.2) or is "*". */
-static bool etag_matches(const char *inm, const char *etag)
-{
-    size_t n = strlen(etag);
-    for (const char *p = inm; p && *p;) {
-        while (*p == ' ' || *p == '\t' || *p == ',')
-            p++;
-        if (*p == '*')
-            return true;
-        if (strncmp(p, "W/", 2) == 0)
-            p += 2;
-        if (*p == '"' && strncmp(p + 1, etag, n) == 0 && p[n + 1] == '"')
-            return true;
-        p = strchr(p, ',');
-    }
-    return false;
-}
-
-/* A quoted strong ETag needs etagc characters (RFC 9110): visible ASCII but '"'. */
-static bool etag_ok(const char *etag)
-{
-    if (!etag || !*etag || strlen(etag) > 128)
-        return false;
-    for (const unsigned char *p = (const unsigned char *)etag; *p; p++)
-        if (*p <= 0x20 || *p >= 0x7f || *p == '"')
-            return false;
-    return true;
-}
 
 static Common__FilePart *unpack(natsMsg *msg)
 {
@@ -102,16 +48,16 @@ static void first_part(pss_t *pss, Common__FilePart *p)
         return;
     }
     edge_respond_add_header(pss, "cache-control", "private, no-cache");
-    if (etag_ok(p->etag)) {
+    if (filehdr_etag_ok(p->etag)) {
         snprintf(etag, sizeof etag, "\"%s\"", p->etag);
         edge_respond_add_header(pss, "etag", etag);
-        if (etag_matches(edge_header(pss, "if-none-match"), p->etag)) {
+        if (filehdr_etag_matches(edge_header(pss, "if-none-match"), p->etag)) {
             common__file_part__free_unpacked(p, NULL);
             edge_respond(pss, 304, NULL, NULL, 0);
             return;
         }
     }
-    disposition(p->file_name && *p->file_name ? p->file_name : "file", &cd);
+    filehdr_disposition(p->file_name && *p->file_name ? p->file_name : "file", &cd);
     edge_respond_add_header(pss, "content-disposition", cd.data);
     edge_respond_add_header(pss, "x-content-type-options", "nosniff");
     buf_cleanup(&cd);

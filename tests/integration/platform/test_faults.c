@@ -30,7 +30,8 @@ static pid_t start_nats(int port)
 
 #define MAX_SERVICES 32
 
-/* Starts every service of the stack (every program in STACK_BIN_DIR but the edge and devstack)
+/* Starts every service of the stack (every program in STACK_BIN_DIR but the edge, devstack and
+ * helper programs <service>-<program>)
  * against the private NATS, since the edge's readiness needs each one the routes name. */
 static int start_services(const char *const env[], pid_t pids[MAX_SERVICES])
 {
@@ -39,7 +40,8 @@ static int start_services(const char *const env[], pid_t pids[MAX_SERVICES])
     cr_assert_not_null(d);
     for (struct dirent *e; (e = readdir(d)) && n < MAX_SERVICES;) {
         if (e->d_name[0] == '.' || strcmp(e->d_name, "edge") == 0 ||
-            strcmp(e->d_name, "devstack") == 0)
+            strcmp(e->d_name, "devstack") == 0 ||
+            strchr(e->d_name, '-')) /* a service's helper (ingest-extract), as devstack skips */
             continue;
         pids[n] = harness_spawn_service(e->d_name, env);
         cr_assert(pids[n] > 0, "spawn %s", e->d_name);
