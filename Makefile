@@ -212,6 +212,9 @@ $(MAKE_PDF_BIN): tests/support/make_pdf/main.c
 	  $(shell pkg-config --libs cairo 2>/dev/null)
 tests: $(MAKE_PDF_BIN)
 $(BUILD)/tests/bench/bench_extract: | $(MAKE_PDF_BIN)
+# The pipeline's tests and benchmark make their big PDFs with it too (tests/support/pipeline.c).
+$(filter %/test_pipeline_replicas %/test_pipeline_hostile %/test_pipeline_lifecycle \
+  %/bench_ingest,$(INTEG_BINS) $(BENCH_BINS)): | $(MAKE_PDF_BIN)
 $(HOSTILE_BIN): tests/support/extract_hostile/main.c services/ingest/extract/limits.c | $(PROTO_H)
 	@mkdir -p $(@D)
 	@echo "  CC      $@"

@@ -1,7 +1,7 @@
 /* main.c - the ingest service: its spec for the service kit (shared/svc.h), which reads the
  * configuration, migrates the `ingest` schema, relays the outbox, serves svc.ingest.* and shuts
  * down in order. The start hook reads ingest's settings, ensures the work queue, starts the
- * janitor (and the pipeline's consumers). No logic lives here.
+ * janitor and the pipeline's consumers (work.h). No logic lives here.
  */
 #include "ingest.h"
 #include "shared/config.h"
@@ -30,13 +30,12 @@ static status_t start(svc_t *svc)
         (st = config_int("INGEST_UPLOAD_TTL_S", 3600, 1, 7 * 86400, &app.upload_ttl_s)) ||
         (st = ingest_enqueue_init(svc)) || (st = ingest_janitor_start(svc)))
         return st;
-    /* The pipeline's consumers (work.h): ingest_work_start(svc) goes here. */
-    return ST_OK;
+    return ingest_work_start(svc); /* the pipeline's consumers (work.h) */
 }
 
 static void stop(svc_t *svc)
 {
-    /* The pipeline's consumers (work.h): ingest_work_stop(svc) goes here, first. */
+    ingest_work_stop(svc); /* first: the items in progress finish */
     ingest_janitor_stop(svc);
 }
 

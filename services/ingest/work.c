@@ -157,7 +157,7 @@ static end_t process(work_t *w, work_doc_t *d, char *why, size_t why_len)
     if ((st = step(w, d, "extracting", 5)))
         goto stale;
     why[0] = '\0';
-    if ((st = sandbox_extract(&w->limits, data, len, &res, why, why_len))) {
+    if ((st = sandbox_extract_named(&w->limits, d->name, data, len, &res, why, why_len))) {
         end = st == ST_UNAVAILABLE ? END_TRANSIENT : END_PERMANENT;
         if (!why[0])
             snprintf(why, why_len, "the file could not be read");

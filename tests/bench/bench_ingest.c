@@ -1,6 +1,6 @@
 /* bench_ingest.c - ingest throughput in PDF pages per second, end to end through the queue:
- * generated many-page PDFs (tests/support/gen_pdf.py) are put into ingest's tables as an upload
- * leaves them and queued on WORK; the clock runs from the enqueue to the last `ready`, so it
+ * many-page PDFs from extract's make-pdf (as bench_extract uses) are put into ingest's tables as an
+ * upload leaves them and queued on WORK; the clock runs from the enqueue to the last `ready`, so it
  * covers the load from PostgreSQL, extraction in the sandboxed child, chunking, embedding with
  * the offline embedder and indexing into rag. A private pipeline (tests/support/pipeline.h: its
  * own nats-server, database and replicas of embed, rag and ingest with INGEST_WORKERS=2) makes
@@ -35,19 +35,6 @@ static double cpu_s(pid_t pid)
     return (double)(v[11] + v[12] + v[13] + v[14]) / (double)sysconf(_SC_CLK_TCK);
 }
 
-static char *make_pdf(int pages, size_t *len)
-{
-    char path[256], cmd[600];
-    snprintf(path, sizeof path, "%s/bench-ingest-%d.pdf", harness_env("VAR_DIR"), pages);
-    snprintf(cmd, sizeof cmd, "%s/tests/support/gen_pdf.py %s %d", harness_env("STACK_REPO_DIR"),
-             path, pages);
-    if (system(cmd) != 0)
-        return NULL;
-    char *data = pipeline_slurp(path, len);
-    unlink(path);
-    return data;
-}
-
 typedef struct {
     pid_t pids[3];
     int n;
@@ -66,7 +53,7 @@ static bool run(pipeline_t *p, const procs_t *ps, int docs, int pages, const cha
 {
     char org[37], user[37], ids[8][37];
     size_t len = 0;
-    char *pdf = make_pdf(pages, &len);
+    char *pdf = pipeline_make_pdf(pages, &len);
     bool ok = pdf != NULL;
 
     uuid_new(org);

@@ -3,6 +3,7 @@
 #include "tests/support/pipeline.h"
 
 #include <libpq-fe.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,28 @@ char *pipeline_slurp(const char *path, size_t *len)
         *len = b.len;
     buf_putc(&b, '\0');
     return buf_steal(&b);
+}
+
+char *pipeline_make_pdf(int pages, size_t *len)
+{
+    char self[PATH_MAX], out[PATH_MAX + 64];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    self[n > 0 ? n : 0] = '\0';
+    char *cut = strstr(self, "/tests/"); /* $(BUILD)/tests/<kind>/...: the build's root */
+    if (cut)
+        *cut = '\0';
+    snprintf(out, sizeof out, "%s/pipeline-%d-%d.pdf", harness_env("VAR_DIR"), (int)getpid(),
+             pages);
+    buf_t cmd = BUF_INIT;
+    /* An ASan build's make-pdf would fail on fontconfig's own leaks. */
+    buf_printf(&cmd, "ASAN_OPTIONS=detect_leaks=0 %s/tests/support/make-pdf %s %d", self, out,
+               pages);
+    char *data = system(cmd.data) == 0 ? pipeline_slurp(out, len) : NULL;
+    if (!data)
+        fprintf(stderr, "pipeline: %s failed\n", cmd.data);
+    unlink(out);
+    buf_cleanup(&cmd);
+    return data;
 }
 
 /* url with its database name replaced by db. */

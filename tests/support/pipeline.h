@@ -57,6 +57,10 @@ char *pipeline_sql(pipeline_t *p, const char *sql, int nparams, const char *cons
  * (heap; NULL when there is no such document). */
 char *pipeline_wait_status(pipeline_t *p, const char *doc, int timeout_ms);
 
+/* An N-page PDF of Russian and English prose from extract's make-pdf (its build's
+ * tests/support/make-pdf: "Двухместный номер стоит 120 евро за ночь..." on every few pages), heap;
+ * NULL (why on stderr) when it could not be made. */
+char *pipeline_make_pdf(int pages, size_t *len /* OUT */);
 /* The whole file at path (heap, NUL-terminated after len bytes), NULL when unreadable. */
 char *pipeline_slurp(const char *path, size_t *len /* OUT, may be NULL */);
 

@@ -134,18 +134,11 @@ static inline int kb_rank(person_t *p, const char *q, const char *mode, int k, c
     return rank;
 }
 
-/* A generated PDF of `pages` pages (tests/support/gen_pdf.py: page N names the Orbit-N plan and
- * its price N*10+7). */
+/* An N-page PDF (extract's make-pdf: pipeline_make_pdf). */
 static inline char *kb_make_pdf(int pages, size_t *len)
 {
-    char *path = fmt("%s/pipeline-e2e-%d-%d.pdf", harness_env("VAR_DIR"), (int)getpid(), pages);
-    char *cmd = fmt("tests/support/gen_pdf.py %s %d", path, pages);
-    cr_assert_eq(system(cmd), 0, "%s", cmd);
-    char *data = pipeline_slurp(path, len);
+    char *data = pipeline_make_pdf(pages, len);
     cr_assert_not_null(data);
-    unlink(path);
-    free(cmd);
-    free(path);
     return data;
 }
 
