@@ -21,6 +21,8 @@ const load = {
   agent: () => import('./pages/agents/AgentEdit').then((m) => ({ default: m.AgentEdit })),
   kb: () => import('./pages/kb/KnowledgeBase').then((m) => ({ default: m.KnowledgeBase })),
   article: () => import('./pages/kb/ArticleEditor').then((m) => ({ default: m.ArticleEditor })),
+  training: () => import('./pages/kb/Training').then((m) => ({ default: m.Training })),
+  retrieval: () => import('./pages/kb/TestRetrieval').then((m) => ({ default: m.TestRetrieval })),
   members: () => import('./pages/settings/Members').then((m) => ({ default: m.Members })),
   apiKeys: () => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })),
   profile: () => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })),
@@ -31,6 +33,8 @@ const AgentsList = lazy(load.agents);
 const AgentEdit = lazy(load.agent);
 const KnowledgeBase = lazy(load.kb);
 const ArticleEditor = lazy(load.article);
+const Training = lazy(load.training);
+const TestRetrieval = lazy(load.retrieval);
 const Members = lazy(load.members);
 const ApiKeys = lazy(load.apiKeys);
 const Profile = lazy(load.profile);
@@ -45,6 +49,8 @@ const first: [RegExp, () => Promise<unknown>][] = [
   [/^\/agents\/./, load.agent],
   [/^\/knowledge-base\/articles/, load.article],
   [/^\/knowledge-base/, load.kb],
+  [/^\/training/, load.training],
+  [/^\/test-retrieval/, load.retrieval],
   [/^\/settings\/members/, load.members],
   [/^\/settings\/api-keys/, load.apiKeys],
   [/^\/settings\/profile/, load.profile],
@@ -93,6 +99,8 @@ export default function App() {
               <Route path="knowledge-base" element={<KnowledgeBase />} />
               <Route path="knowledge-base/articles/new" element={<ArticleEditor />} />
               <Route path="knowledge-base/articles/:id" element={<ArticleEditor />} />
+              <Route path="training" element={<Training />} />
+              <Route path="test-retrieval" element={<TestRetrieval />} />
               <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
               <Route path="settings/members" element={<Members />} />
               <Route path="settings/api-keys" element={<ApiKeys />} />
