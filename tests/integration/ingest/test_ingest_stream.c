@@ -107,6 +107,23 @@ Test(ingest_stream, split_writes_and_chunked_bodies)
     cr_assert_eq(r.status[1], 200, "%s", r.data);
     rawhttp_cleanup(&r);
 
+    /* Expect: 100-continue: the edge invites the body once the caller is known. */
+    free(text);
+    free(body);
+    free(head);
+    text = fmt("expected text %s\n", uuid);
+    body = form_body(boundary, "expect.txt", text, &len);
+    head = form_head(&o, boundary, len);
+    buf_reset(&wire);
+    buf_append(&wire, head, strlen(head) - 2);
+    buf_puts(&wire, "Expect: 100-continue\r\n\r\n");
+    buf_append(&wire, body, len);
+    rawhttp_exchange(edge_port(), wire.data, wire.len, 0, 0, &r);
+    cr_assert_eq(r.n, 2, "%s", r.data);
+    cr_assert_eq(r.status[0], 100, "%s", r.data);
+    cr_assert_eq(r.status[1], 201, "%s", r.data);
+    rawhttp_cleanup(&r);
+
     /* A form that breaks off: 400, and the connection closes. */
     buf_reset(&wire);
     free(head);
