@@ -9,8 +9,9 @@
  * nats-server (from /proc, the processes of this stack only).
  *
  * In process, on the same 100,000 vectors: the int8 index (services/rag/vindex.c) with the
- * AVX2 and the portable kernel, against exact float32 search: time per search, recall@10 over
- * 200 questions, and bytes per 100,000 chunks.
+ * AVX2 and the portable kernel, and HNSW (Debian's hnswlib through hnsw_shim.h, M 16,
+ * ef_construction 200, ef 64 and 128), against exact float32 search: time per search, recall@10
+ * over 200 questions, build time and bytes per 100,000 chunks.
  * Usage: bench_retrieve_speed [chunks, default BENCH_RETRIEVE_CHUNKS or 100000].
  */
 #include <dirent.h>
@@ -20,6 +21,7 @@
 
 #include "services/rag/vindex.h"
 #include "tests/bench/retrieval/bench_rt.h"
+#include "tests/bench/retrieval/hnsw_shim.h"
 
 #define DOC_CHUNKS 250
 #define WORDS      60
@@ -301,6 +303,30 @@ static void load_run(httpc_t *c, size_t chunks, const char *mode, int conns, dou
 /* ---- the index in process ---------------------------------------------------------------------
  */
 
+/* The labels of the 10 vectors of vecs with the highest dot product with v, best first. */
+static void exact_top10(const float *vecs, size_t n, int dims, const float *v, size_t best[10])
+{
+    float bs[10];
+    for (int k = 0; k < 10; k++)
+        bs[k] = -2, best[k] = 0;
+    for (size_t i = 0; i < n; i++) {
+        const float *x = vecs + i * (size_t)dims;
+        float s = 0;
+        for (int d = 0; d < dims; d++)
+            s += v[d] * x[d];
+        if (s > bs[9]) {
+            int k = 9;
+            while (k > 0 && bs[k - 1] < s) {
+                bs[k] = bs[k - 1];
+                best[k] = best[k - 1];
+                k--;
+            }
+            bs[k] = s;
+            best[k] = i;
+        }
+    }
+}
+
 static void index_in_process(const float *vecs, size_t n, int dims, const char *model,
                              const float *qv, size_t nq)
 {
@@ -319,32 +345,14 @@ static void index_in_process(const float *vecs, size_t n, int dims, const char *
            (double)vindex_bytes(ix) / 1e6 * 100000.0 / (double)n,
            (double)n * (double)dims * 4 / 1e6);
     /* exact float top 10 per question */
-    size_t found = 0;
+    size_t found = 0, *exact = xcalloc(nq * 10, sizeof *exact);
     double t_exact = 0, t_avx = 0, t_port = 0;
     vindex_hit_t hits[10];
     for (size_t q = 0; q < nq; q++) {
         const float *v = qv + q * (size_t)dims;
         double t0 = rt_now();
-        size_t best[10];
-        float bs[10];
-        for (int k = 0; k < 10; k++)
-            bs[k] = -2, best[k] = 0;
-        for (size_t i = 0; i < n; i++) {
-            const float *x = vecs + i * (size_t)dims;
-            float s = 0;
-            for (int d = 0; d < dims; d++)
-                s += v[d] * x[d];
-            if (s > bs[9]) {
-                int k = 9;
-                while (k > 0 && bs[k - 1] < s) {
-                    bs[k] = bs[k - 1];
-                    best[k] = best[k - 1];
-                    k--;
-                }
-                bs[k] = s;
-                best[k] = i;
-            }
-        }
+        size_t *best = exact + q * 10;
+        exact_top10(vecs, n, dims, v, best);
         t_exact += rt_now() - t0;
         vindex_force_portable(true);
         t0 = rt_now();
@@ -366,6 +374,34 @@ static void index_in_process(const float *vecs, size_t n, int dims, const char *
            n, t_exact / (double)nq * 1e3, t_port / (double)nq * 1e3, vindex_kernel(),
            t_avx / (double)nq * 1e3, (double)found / (double)(nq * 10), nq);
     vindex_free(ix);
+
+    /* HNSW on the same vectors; recall against the int8 index's reference: exact float. */
+    double t0 = rt_now();
+    hnsw_t *h = hnsw_new(dims, n, 16, 200);
+    for (size_t i = 0; i < n; i++)
+        hnsw_add(h, vecs + i * (size_t)dims, i);
+    double build = rt_now() - t0;
+    static const int efs[] = {64, 128};
+    for (size_t e = 0; e < 2; e++) {
+        size_t hfound = 0, labels[10];
+        double t_h = 0;
+        for (size_t q = 0; q < nq; q++) {
+            const float *v = qv + q * (size_t)dims;
+            const size_t *best = exact + q * 10;
+            double t1 = rt_now();
+            size_t m = hnsw_search(h, v, 10, efs[e], labels);
+            t_h += rt_now() - t1;
+            for (size_t j = 0; j < m; j++)
+                for (int k = 0; k < 10; k++)
+                    hfound += labels[j] == best[k];
+        }
+        printf("  HNSW (M 16, ef %d): %.3f ms per search, recall@10 %.4f; built in %.1f s; "
+               "%.1f MB per 100,000 chunks\n",
+               efs[e], t_h / (double)nq * 1e3, (double)hfound / (double)(nq * 10), build,
+               (double)hnsw_bytes(h) / 1e6 * 100000.0 / (double)n);
+    }
+    hnsw_free(h);
+    free(exact);
 }
 
 int main(int argc, char **argv)
