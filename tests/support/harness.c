@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared/outbox.h"
 #include "shared/util.h"
 #include "stack/stack.h"
 
@@ -181,46 +182,20 @@ bool harness_pg_exec(const char *sql)
     return exec_on(harness_env("PG_ADMIN_URL"), sql);
 }
 
-/* The whole file at path, NUL-terminated (caller frees); NULL if it cannot be read. */
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    buf_t b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
-
 bool harness_outbox_schema(const char *schema)
 {
-    buf_t path = BUF_INIT, sql = BUF_INIT;
-    char *text = NULL;
+    buf_t sql = BUF_INIT;
+    char *tables = outbox_migration_sql(schema);
     bool ok = false;
 
-    buf_printf(&path, "%s/" HARNESS_OUTBOX_MIGRATION, harness_env("STACK_REPO_DIR"));
-    if (!(text = read_file(path.data))) {
-        fprintf(stderr, "harness: cannot read %s\n", path.data);
+    if (!tables) {
+        fprintf(stderr, "harness: no outbox migration for schema %s\n", schema);
         goto done;
     }
-    buf_printf(&sql, "CREATE SCHEMA \"%s\";\n", schema);
-    for (const char *p = text, *hit; *p; p = hit + strlen("agents.")) {
-        if (!(hit = strstr(p, "agents."))) {
-            buf_puts(&sql, p);
-            break;
-        }
-        buf_append(&sql, p, (size_t)(hit - p));
-        buf_printf(&sql, "\"%s\".", schema);
-    }
+    buf_printf(&sql, "CREATE SCHEMA \"%s\";\n%s", schema, tables);
     ok = exec_on(harness_env("DATABASE_URL"), sql.data);
 done:
-    free(text);
-    buf_cleanup(&path);
+    free(tables);
     buf_cleanup(&sql);
     return ok;
 }

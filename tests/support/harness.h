@@ -81,11 +81,8 @@ char *harness_pg_value(const char *sql);
 /* Same with $1..$n text parameters. */
 char *harness_pg_value_params(const char *sql, int nparams, const char *const params[]);
 
-/* The migration that gives a service its outbox tables (outbox.h), run by tests for scratch
- * schemas with "agents." renamed. */
-#define HARNESS_OUTBOX_MIGRATION "services/agents/migrations/002_outbox.sql"
 /* Creates schema (as the role of DATABASE_URL, which then owns it) with the outbox tables, from
- * HARNESS_OUTBOX_MIGRATION under $STACK_REPO_DIR. True on success, the error on stderr. */
+ * the kit's outbox migration (outbox_migration_sql). True on success, the error on stderr. */
 bool harness_outbox_schema(const char *schema);
 
 #endif

@@ -52,6 +52,8 @@ typedef struct {
     const char *cache_env;                  /* TTL variable of the answer cache (ms, default
                                                2000, 0 = off), e.g. "AGENTS_LIST_CACHE_MS";
                                                NULL: no cache. Drops go on "<name>.cache.drop" */
+    const char *cache_subject;              /* another subject for the drops (NULL: the above) */
+    size_t cache_max;                       /* entries kept at most (0: 10000) */
     void *app;                              /* the service's own state, as svc->app */
     status_t (*start)(svc_t *svc);          /* after connecting, before serving */
     void (*stop)(svc_t *svc); /* after the relay stopped, before the bus closes; also after a
