@@ -3,6 +3,7 @@
  * down in order. No logic lives here.
  */
 #include "agents.h"
+#include "store.h"
 #include "shared/util.h"
 
 static const bus_method_t methods[] = {
@@ -21,6 +22,17 @@ static const bus_method_t methods[] = {
     {"delete_script", agents_handle_delete_script},
 };
 
+static status_t start(svc_t *svc)
+{
+    return agents_store_init(svc->db);
+}
+
+static void stop(svc_t *svc)
+{
+    (void)svc;
+    agents_store_cleanup();
+}
+
 static const svc_spec_t spec = {
     .name = "agents",
     .desc = &agents__agents__descriptor,
@@ -30,6 +42,8 @@ static const svc_spec_t spec = {
     .n_migrations = &agents_migrations_count,
     .outbox = true,
     .cache_env = "AGENTS_LIST_CACHE_MS",
+    .start = start,
+    .stop = stop,
 };
 
 int main(void)

@@ -29,6 +29,11 @@ typedef struct {
  * snapshot) and validates it: ST_OK, or a status with the reason in why. */
 typedef status_t (*agents_edit_fn)(db_t *db, void *row, void *arg, char *why, size_t whylen);
 
+/* Derives the agents table's column lists from Agent and the catalog (dbtable.h) and builds the
+ * statements that name them: once, after the migrations, before serving. cleanup undoes it. */
+status_t agents_store_init(db_pool_t *pool);
+void agents_store_cleanup(void);
+
 status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_query_t *q,
                            Agents__AgentList **out /* OUT */);
 status_t agents_store_get(db_pool_t *pool, const char *org, const char *id,

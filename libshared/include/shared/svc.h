@@ -36,6 +36,7 @@
 #include "shared/bus.h"
 #include "shared/buscache.h"
 #include "shared/db.h"
+#include "shared/dbtable.h"
 #include "shared/log.h"
 #include "shared/status.h"
 
@@ -166,7 +167,7 @@ status_t svc_fail_why(bus_req_t *req, status_t st, const svc_why_t *why, const c
 
 /* A timestamp column in the API's form, RFC 3339 UTC with milliseconds, in SQL text:
  * SVC_TS("created_at") " AS created_at". */
-#define SVC_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define SVC_TS(col) DB_TS(col)
 
 /* A tenant transaction: a pooled connection with BEGIN and app.org_id set for row-level
  * security. svc_tx_end commits when st is ST_OK (returning the commit's status) and otherwise
