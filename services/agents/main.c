@@ -1,8 +1,10 @@
 /* main.c - the agents service: its spec for the service kit (shared/svc.h), which reads the
  * configuration, migrates the `agents` schema, relays the outbox, serves svc.agents.* and shuts
- * down in order. No logic lives here.
+ * down in order. The start hook derives the store's statements and starts the consumer of
+ * evt.rag.category.deleted. No logic lives here.
  */
 #include "agents.h"
+#include "shared/outbox.h"
 #include "store.h"
 #include "shared/util.h"
 
@@ -24,13 +26,12 @@ static const bus_method_t methods[] = {
 
 static status_t start(svc_t *svc)
 {
-    return agents_store_init(svc->db);
-}
+    status_t st;
 
-static void stop(svc_t *svc)
-{
-    (void)svc;
-    agents_store_cleanup();
+    if ((st = agents_store_init(svc->db)) || (st = outbox_ensure_stream(svc->bus)))
+        return st;
+    return bus_js_consume(svc->bus, OUTBOX_STREAM, AGENTS_DURABLE_CATEGORY_DELETED,
+                          AGENTS_SUBJ_CATEGORY_DELETED, 10, agents_on_category_deleted, svc);
 }
 
 static const svc_spec_t spec = {
@@ -43,10 +44,11 @@ static const svc_spec_t spec = {
     .outbox = true,
     .cache_env = "AGENTS_LIST_CACHE_MS",
     .start = start,
-    .stop = stop,
 };
 
 int main(void)
 {
-    return svc_main(&spec, NULL);
+    int rc = svc_main(&spec, NULL);
+    agents_store_cleanup(); /* after the bus drained the handlers and consumers that use it */
+    return rc;
 }

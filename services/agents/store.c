@@ -17,6 +17,7 @@
 #include "shared/dbmsg.h"
 #include "shared/dbtable.h"
 #include "shared/msgpatch.h"
+#include "shared/outbox.h"
 #include "shared/log.h"
 #include "shared/pbjson.h"
 #include "shared/util.h"
@@ -109,6 +110,22 @@ static const db_stmt_t LIST_VERSIONS = {"agents_list_versions",
     "  'created_at', " SVC_TS("v.created_at") ", 'created_by', v.created_by))::text "
     "FROM agents.versions v WHERE v.org_id = $1 AND v.agent_id = $2 "
     "ORDER BY v.version DESC LIMIT $3::int OFFSET $4::int", 4};
+
+/* Categories rag deleted (002_deleted_categories.sql). Every write of an agent's configuration
+ * holds KB_SHARED from its start, the consumer of a deletion KB_EXCLUSIVE: a write either
+ * commits before the consumer looks for the agents holding the id, or reads its record. */
+static const db_stmt_t KB_SHARED = {"agents_kb_shared",
+    "SELECT pg_advisory_xact_lock_shared(hashtext('agents.kb:' || $1))", 1};
+static const db_stmt_t KB_EXCLUSIVE = {"agents_kb_exclusive",
+    "SELECT pg_advisory_xact_lock(hashtext('agents.kb:' || $1))", 1};
+static const db_stmt_t DELETED_AMONG = {"agents_deleted_among",
+    "SELECT id FROM agents.deleted_categories WHERE org_id = $1 AND id = ANY ($2::uuid[])", 2};
+static const db_stmt_t RECORD_DELETED = {"agents_record_deleted",
+    "INSERT INTO agents.deleted_categories (org_id, id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    2};
+static const db_stmt_t AGENTS_WITH_CATEGORY = {"agents_with_category",
+    "SELECT id FROM agents.agents WHERE org_id = $1 AND kb_category_ids @> ARRAY[$2::uuid] "
+    "ORDER BY id", 2};
 
 static const db_stmt_t AGENT_EXISTS = {"agents_exists",
     "SELECT 1 FROM agents.agents WHERE org_id = $1 AND id = $2 FOR KEY SHARE", 2};
@@ -240,6 +257,39 @@ static status_t row_msg(const PGresult *res, int i, const ProtobufCMessageDescri
     return (*out = db_row_new_msg(res, i, d)) ? ST_OK : ST_INTERNAL;
 }
 
+/* Removes from a's kb_category_ids the categories rag has deleted (their order kept). Run in
+ * a transaction holding KB_SHARED or KB_EXCLUSIVE. */
+static status_t forget_deleted(db_t *db, const char *org, Agents__Agent *a)
+{
+    PGresult *res = NULL;
+    buf_t ids = BUF_INIT;
+    status_t st = ST_OK;
+
+    if (!a->n_kb_category_ids)
+        return ST_OK;
+    buf_putc(&ids, '{');
+    for (size_t i = 0; i < a->n_kb_category_ids; i++) /* validated UUIDs */
+        buf_printf(&ids, "%s%s", i ? "," : "", a->kb_category_ids[i]);
+    buf_putc(&ids, '}');
+    const char *p[] = {org, ids.data};
+    if ((st = db_exec(db, &DELETED_AMONG, p, &res)))
+        goto done;
+    for (int r = 0; r < db_nrows(res); r++) {
+        size_t kept = 0;
+        for (size_t i = 0; i < a->n_kb_category_ids; i++) {
+            if (strcmp(a->kb_category_ids[i], db_get(res, r, 0)) == 0)
+                free(a->kb_category_ids[i]);
+            else
+                a->kb_category_ids[kept++] = a->kb_category_ids[i];
+        }
+        a->n_kb_category_ids = kept;
+    }
+done:
+    PQclear(res);
+    buf_cleanup(&ids);
+    return st;
+}
+
 /* Takes the version snapshot of agent id (now current) and answers it as the agent. */
 static status_t snapshot(db_t *db, const char *org, const char *user, const char *id,
                          const char *action, const char *restored_from, Agents__Agent **out)
@@ -332,14 +382,16 @@ done:
 }
 
 /* Inserts a (validated) agent and its first version in db's transaction. */
-static status_t insert_agent(db_t *db, const char *org, const char *user, const Agents__Agent *a,
+static status_t insert_agent(db_t *db, const char *org, const char *user, Agents__Agent *a,
                              const char *action, Agents__Agent **out)
 {
-    db_params_t ap;
+    db_params_t ap = {0};
     PGresult *res = NULL;
     status_t st;
+    const char *o[] = {org};
 
-    if ((st = db_msg_params(&a->base, agent_table.written, &ap)))
+    if ((st = db_exec(db, &KB_SHARED, o, NULL)) || (st = forget_deleted(db, org, a)) ||
+        (st = db_msg_params(&a->base, agent_table.written, &ap)))
         goto done;
     const char *p[DB_PARAMS_MAX + 2] = {org};
     memcpy(p + 1, ap.v, ap.n * sizeof *p);
@@ -353,8 +405,8 @@ done:
     return st;
 }
 
-status_t agents_store_create(db_pool_t *pool, const char *org, const char *user,
-                             const Agents__Agent *a, Agents__Agent **out)
+status_t agents_store_create(db_pool_t *pool, const char *org, const char *user, Agents__Agent *a,
+                             Agents__Agent **out)
 {
     Agents__Agent *created = NULL;
     db_t *db = NULL;
@@ -401,10 +453,12 @@ static status_t edit_agent(db_t *db, const char *org, const char *user, const ch
     const char *p[] = {org, id};
     status_t st;
 
-    if ((st = svc_store_one(db, &LOCK_AGENT, p, &agents__agent__descriptor,
+    /* KB_SHARED before the row lock: the deletion consumer takes them in the same order. */
+    if ((st = db_exec(db, &KB_SHARED, p, NULL)) ||
+        (st = svc_store_one(db, &LOCK_AGENT, p, &agents__agent__descriptor,
                             (ProtobufCMessage **)&a)))
         goto done;
-    if ((st = edit(db, a, arg, why, whylen)) ||
+    if ((st = edit(db, a, arg, why, whylen)) || (st = forget_deleted(db, org, a)) ||
         (st = write_agent(db, org, user, a, action, restored_from, &written)) ||
         (st = agents_event_agent(db, "updated", org, user, written, restored_from)))
         goto done;
@@ -745,5 +799,54 @@ status_t agents_store_delete_script(db_pool_t *pool, const char *org, const char
 done:
     db_release(db);
     svc_msg_free(s);
+    return st;
+}
+
+/* ---- categories rag deleted ------------------------------------------------------------------ */
+
+/* The edit of an agent holding a deleted category: edit_agent's forget_deleted does the work. */
+static status_t no_edit(db_t *db, void *row, void *arg, char *why, size_t whylen)
+{
+    (void)db, (void)row, (void)arg, (void)why, (void)whylen;
+    return ST_OK;
+}
+
+status_t agents_store_category_deleted(db_pool_t *pool, const char *org, const char *actor,
+                                       const char *category_id, const char *msg_id, int *changed)
+{
+    PGresult *res = NULL;
+    Agents__Agent *a = NULL;
+    db_t *db = NULL;
+    bool first = false;
+    char why[SVC_WHY_SIZE];
+    const char *p[] = {org, category_id};
+    status_t st;
+
+    *changed = 0;
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = outbox_applied(db, "agents", AGENTS_CONSUMER_CATEGORY_DELETED, msg_id, &first)))
+        goto done;
+    if (!first)
+        goto done; /* applied before: the transaction commits nothing new */
+    if ((st = db_exec(db, &KB_EXCLUSIVE, p, NULL)) ||
+        (st = db_exec(db, &RECORD_DELETED, p, NULL)) ||
+        (st = db_exec(db, &AGENTS_WITH_CATEGORY, p, &res)))
+        goto done;
+    for (int i = 0; i < db_nrows(res); i++) {
+        st = edit_agent(db, org, actor, db_get(res, i, 0), no_edit, NULL, "update", 0, &a, why,
+                        sizeof why);
+        if (st == ST_NOT_FOUND) /* deleted since: nothing to drop */
+            continue;
+        if (st)
+            goto done;
+        svc_msg_free(a);
+        a = NULL;
+        (*changed)++;
+    }
+done:
+    PQclear(res);
+    st = svc_tx_end(&db, st);
+    if (st)
+        *changed = 0;
     return st;
 }

@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,10 +105,48 @@ int harness_stop(pid_t pid)
     return ws ? ws : 1;
 }
 
+char *harness_fmt(const char *f, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, f);
+    buf_vprintf(&b, f, ap);
+    va_end(ap);
+    return buf_steal(&b);
+}
+
 int harness_free_port(void)
 {
     int port;
     return stack_port_free(&port) ? -1 : port;
+}
+
+pid_t harness_start_nats(int port, const char *store, int monitor_port)
+{
+    char port_s[16], monitor_s[16];
+    pid_t pid = -1;
+    char *argv[12] = {"nats-server", "-a", "127.0.0.1", "-p", port_s};
+    int n = 5;
+    snprintf(port_s, sizeof port_s, "%d", port);
+    snprintf(monitor_s, sizeof monitor_s, "%d", monitor_port);
+    if (store) {
+        argv[n++] = "-js";
+        argv[n++] = "-sd";
+        argv[n++] = (char *)store;
+    }
+    if (monitor_port) {
+        argv[n++] = "-m";
+        argv[n++] = monitor_s;
+    }
+    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
+    opts.log_path = "/dev/null";
+    if (stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid))
+        return -1;
+    if (stack_port_wait(port, pid, 10000)) {
+        harness_stop(pid);
+        return -1;
+    }
+    return pid;
 }
 
 bool harness_wait_ready(const char *base_url, int timeout_ms)

@@ -60,8 +60,14 @@ int harness_wait_exit(pid_t pid, int timeout_ms);
 /* SIGTERM, SIGKILL after 5 s, reaped: 0 when it exited 0 or died of the SIGTERM, else its
  * waitpid status (non-zero), -1 if it was not a child. */
 int harness_stop(pid_t pid);
+/* printf into a heap string (free it). */
+char *harness_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* A free TCP port on 127.0.0.1 (for an extra edge), -1 when none. */
 int harness_free_port(void);
+/* A private nats-server on 127.0.0.1:port (its output dropped), with JetStream stored in store
+ * unless store is NULL, and its monitoring endpoint (/connz, ...) on monitor_port unless 0;
+ * returns once it listens: its pid, -1 when it did not start. Stop it with harness_stop. */
+pid_t harness_start_nats(int port, const char *store, int monitor_port);
 /* Polls GET <base_url>/api/health/ready until 200; false on timeout. */
 bool harness_wait_ready(const char *base_url, int timeout_ms);
 /* Path of a replica's log: $STACK_LOG_DIR/<name>-<pid>.log (caller frees). */

@@ -451,18 +451,12 @@ Test(outbox, restarted_relay_delivers_what_was_added_meanwhile)
 /* A private nats-server with JetStream in store (a fresh directory under VAR_DIR or /tmp). */
 static pid_t nats_start(int port, char *store, size_t storelen)
 {
-    char port_s[16];
     const char *var = harness_env_opt("VAR_DIR");
     char id[37];
     uuid_new(id);
     snprintf(store, storelen, "%s/ob-js-%.8s", var ? var : "/tmp", id);
-    snprintf(port_s, sizeof port_s, "%d", port);
-    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, "-js", "-sd", store, NULL};
-    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
-    pid_t pid = -1;
-    opts.log_path = "/dev/null";
-    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid), ST_OK);
-    cr_assert_eq(stack_port_wait(port, pid, 10000), ST_OK);
+    pid_t pid = harness_start_nats(port, store, 0);
+    cr_assert_gt(pid, 0);
     return pid;
 }
 
