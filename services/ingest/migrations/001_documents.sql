@@ -75,24 +75,4 @@ CREATE POLICY file_pieces_tenant ON ingest.file_pieces
     USING (EXISTS (SELECT 1 FROM ingest.documents d WHERE d.id = document_id)
            OR EXISTS (SELECT 1 FROM ingest.uploads u WHERE u.id = document_id));
 
--- The transactional outbox (libshared/src/outbox.c): events added in the transaction of the
--- change they describe, relayed to JetStream in seq order.
-CREATE TABLE ingest.outbox (
-    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    seq        bigint GENERATED ALWAYS AS IDENTITY,
-    subject    text NOT NULL,
-    payload    bytea NOT NULL,
-    org_id     uuid NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    sent_at    timestamptz NULL,
-    attempts   int NOT NULL DEFAULT 0,
-    last_error text
-);
-CREATE INDEX outbox_unsent ON ingest.outbox (seq) WHERE sent_at IS NULL;
-
-CREATE TABLE ingest.events_applied (
-    consumer   text NOT NULL,
-    msg_id     text NOT NULL,
-    applied_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (consumer, msg_id)
-);
+-- The outbox tables come from the kit's migration 000_outbox.sql (.outbox = true).
