@@ -30,7 +30,7 @@ Q := @
 endif
 
 PKGS := libnats libwebsockets libprotobuf-c libpq libcurl jansson libsodium \
-        libmicrohttpd zlib
+        libmicrohttpd zlib libcmark libmagic
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CRIT_LIBS  := $(shell pkg-config --libs criterion 2>/dev/null)
@@ -106,6 +106,9 @@ $(BUILD)/obj/%.o: %.c | $(PROTO_H) $(ROUTES_GEN)
 
 # ---- services: services/<name>/*.c -> $(BUILD)/bin/<name> ---------------------------------------
 SERVICES := $(patsubst services/%/main.c,%,$(wildcard services/*/main.c))
+# A service's own libraries: services/<name>/libs.mk sets <name>_LDLIBS (linked into the service,
+# its unit tests and the programs that name it with <program>_SVC, e.g. bench_embed_SVC := embed).
+-include $(wildcard services/*/libs.mk)
 define service_tpl
 $(1)_SQL  := $$(sort $$(wildcard services/$(1)/migrations/*.sql))
 # Data files services/<name>/<list>.txt (one entry a line) become the table <name>_<list>[].
@@ -127,10 +130,26 @@ $(1)_LIBOBJS := $$(filter-out %/main.o,$$($(1)_OBJS))
 $(BUILD)/bin/$(1): $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $(LIBSHARED) $(LIBPROTO) $$($(1)_LDLIBS) $$(LDLIBS)
 endef
 $(foreach s,$(SERVICES),$(eval $(call service_tpl,$(s))))
 SERVICE_BINS := $(addprefix $(BUILD)/bin/,$(SERVICES))
+
+# ---- the extractor: services/ingest/extract/*.c -> $(BUILD)/bin/ingest-extract -----------------
+# Not a service: ingest's sandbox (services/ingest/sandbox.c) runs it as a child process, by
+# default from next to the ingest binary; devstack skips such <svc>-<prog> helper programs. Its
+# readers (all but main.o) link into the unit tests of tests/unit/services/ingest/.
+EXTRACT_PKGS    := poppler-glib libzip libxml-2.0 uchardet libutf8proc libseccomp
+EXTRACT_CFLAGS  := $(shell pkg-config --cflags $(EXTRACT_PKGS) 2>/dev/null)
+EXTRACT_LIBS    := $(shell pkg-config --libs $(EXTRACT_PKGS) 2>/dev/null)
+EXTRACT_OBJS    := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard services/ingest/extract/*.c) services/ingest/detect.c)
+EXTRACT_LIBOBJS := $(filter-out %/main.o,$(EXTRACT_OBJS))
+EXTRACT_BIN     := $(BUILD)/bin/ingest-extract
+$(EXTRACT_OBJS): CPPFLAGS += $(EXTRACT_CFLAGS)
+$(EXTRACT_BIN): $(EXTRACT_OBJS) $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(EXTRACT_OBJS) $(LIBSHARED) $(LIBPROTO) $(EXTRACT_LIBS) $(LDLIBS)
 
 # ---- tools: infra/<tool>/main.c -> $(BUILD)/bin/<tool> (the dev stack runner) -------------------
 TOOLS := $(patsubst infra/%/main.c,%,$(wildcard infra/*/main.c))
@@ -155,15 +174,52 @@ INTEG_SRCS   := $(wildcard tests/integration/test_*.c tests/integration/*/test_*
 INTEG_BINS   := $(patsubst %.c,$(BUILD)/%,$(INTEG_SRCS))
 BENCH_SRCS   := $(wildcard tests/bench/*.c)
 BENCH_BINS   := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+# Test programs other tools run (fakes): tests/support/<name>/main.c -> $(BUILD)/tests/support/<name>.
+# (make_pdf and extract_hostile have rules of their own below: cairo, no sanitizers.)
+SUPPORT_PROGS := $(filter-out %/make_pdf %/extract_hostile,\
+                   $(patsubst %/main.c,$(BUILD)/%,$(wildcard tests/support/*/main.c)))
+$(SUPPORT_PROGS): $(BUILD)/tests/support/%: $(BUILD)/obj/tests/support/%/main.o $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
+	@mkdir -p $(@D)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBSHARED) $(LIBPROTO) $(LDLIBS)
 
-svc_of = $(word 4,$(subst /, ,$(1)))
+svc_of = $(if $(findstring tests/unit/services/,$(1)),$(word 4,$(subst /, ,$(1))),$($(basename $(notdir $(1)))_SVC))
 define unit_tpl
-$(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $$(findstring tests/unit/services/,$(1)),$$($(call svc_of,$(1))_LIBOBJS)) $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
+$(patsubst %.c,$(BUILD)/%,$(1)): $(patsubst %.c,$(BUILD)/obj/%.o,$(1)) $$(if $(call svc_of,$(1)),$$($(call svc_of,$(1))_LIBOBJS)) $(SUPPORT_OBJS) $(LIBSHARED) $(LIBPROTO)
 	@mkdir -p $$(@D)
 	@echo "  LD      $$@"
-	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBSHARED) $(LIBPROTO) $$(LDLIBS) $(CRIT_LIBS)
+	$$(Q)$$(CC) $$(LDFLAGS) -o $$@ $$(filter %.o,$$^) $(LIBSHARED) $(LIBPROTO) $$(if $(call svc_of,$(1)),$$($(call svc_of,$(1))_LDLIBS)) $$(LDLIBS) $(CRIT_LIBS)
 endef
 $(foreach t,$(UNIT_SRCS) $(INTEG_SRCS) $(BENCH_SRCS),$(eval $(call unit_tpl,$(t))))
+
+# The tests of ingest's extraction link the extractor's readers, detect.o and sandbox.o (ingest's
+# own objects are there too once services/ingest/main.c exists); the sandbox tests run the
+# extractor and a misbehaving stand-in for it (tests/support/extract_hostile/, built without
+# sanitizers so that its memory limit is real).
+EXTRACT_TESTS := $(patsubst %.c,$(BUILD)/%,$(wildcard tests/unit/services/ingest/extract/test_*.c \
+                   tests/unit/services/ingest/test_detect.c tests/unit/services/ingest/test_sandbox.c \
+                   tests/bench/bench_extract.c))
+HOSTILE_BIN   := $(BUILD)/tests/support/extract-hostile
+$(EXTRACT_TESTS): $(EXTRACT_LIBOBJS) $(BUILD)/obj/services/ingest/sandbox.o
+$(EXTRACT_TESTS): LDLIBS += $(EXTRACT_LIBS)
+$(BUILD)/tests/unit/services/ingest/test_sandbox: | $(EXTRACT_BIN) $(HOSTILE_BIN)
+# An N-page PDF for the benchmarks (cairo): $(BUILD)/tests/support/make-pdf OUT.pdf PAGES.
+MAKE_PDF_BIN  := $(BUILD)/tests/support/make-pdf
+$(MAKE_PDF_BIN): tests/support/make_pdf/main.c
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS) $(shell pkg-config --cflags cairo 2>/dev/null) $(LDFLAGS) -o $@ $< \
+	  $(shell pkg-config --libs cairo 2>/dev/null)
+tests: $(MAKE_PDF_BIN)
+$(BUILD)/tests/bench/bench_extract: | $(MAKE_PDF_BIN)
+# The pipeline's tests and benchmark make their big PDFs with it too (tests/support/pipeline.c).
+$(filter %/test_pipeline_replicas %/test_pipeline_hostile %/test_pipeline_lifecycle \
+  %/bench_ingest,$(INTEG_BINS) $(BENCH_BINS)): | $(MAKE_PDF_BIN)
+$(HOSTILE_BIN): tests/support/extract_hostile/main.c services/ingest/extract/limits.c | $(PROTO_H)
+	@mkdir -p $(@D)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(filter-out -fsanitize=% -fno-sanitize-recover=%,$(CFLAGS)) -I. -Ilibshared/include \
+	  -I$(BUILD)/gen $(filter-out -fsanitize=%,$(LDFLAGS)) -o $@ $^ $(shell pkg-config --libs libseccomp 2>/dev/null)
 
 # ---- fuzzing: tests/fuzz/fuzz_<name>.c -> $(BUILD)/fuzz/fuzz_<name> (libFuzzer, Debian clang) -------
 # Each target names the sources it exercises (pure modules, no I/O); ASan and UBSan always on.
@@ -241,8 +297,8 @@ run-check-c: all format-check
         tsan check-c run-unit run-integration run-check-c k8s fuzz
 .DEFAULT_GOAL := all
 
-build: $(SERVICE_BINS) $(TOOL_BINS)
-tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS)
+build: $(SERVICE_BINS) $(TOOL_BINS) $(EXTRACT_BIN)
+tests: $(UNIT_BINS) $(INTEG_BINS) $(BENCH_BINS) $(FUZZ_BINS) $(SUPPORT_PROGS)
 all: build tests
 
 deps:

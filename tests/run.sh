@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # run.sh - runs every test binary of a build: the unit tests one after the other, the web
-# console's unit tests (vitest), the OpenAPI document check (tests/openapi), then the
+# console's unit tests (vitest), the OpenAPI document check (tests/openapi), the fake embeddings
+# server judged by the openai npm client (tests/fakeembed), then the
 # integration tests and the console's browser end-to-end
-# test (tests/e2e/run.mjs, headless Chromium) inside an ephemeral stack ($BUILD/bin/devstack
-# test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
+# tests (tests/e2e/run.mjs and knowledge.mjs, headless Chromium) inside an ephemeral stack
+# ($BUILD/bin/devstack test). `make check` calls it (and `make test`, with BUILD=build/asan and the sanitizers on)
 # after `make web`; without web/node_modules and web/dist the console's tests count as failed.
 #
 # Usage: tests/run.sh [all|unit|integration|c]: all (the default) as above; unit: the unit tests;
@@ -214,6 +215,17 @@ if [ "$mode" = all ]; then
     fi
 fi
 
+# The fake OpenAI-compatible embeddings server judged by the official openai npm client
+# (tests/fakeembed/run.sh: npm ci there, no running stack needed).
+if [ "$mode" = all ]; then
+    echo "=== fakeembed (the openai npm client against tests/support/fakeembed)"
+    set +e
+    tests/fakeembed/run.sh 2>&1 </dev/null | tee "$work/out"
+    rc=${PIPESTATUS[0]}
+    set -e
+    count_summary fakeembed "$rc" "$work/out"
+fi
+
 integ=()
 if [ "$mode" != unit ]; then
     if [ -n "${INTEG_BINS:-}" ]; then
@@ -222,9 +234,10 @@ if [ "$mode" != unit ]; then
         mapfile -t integ < <(find "$BUILD/tests/integration" -type f -executable 2>/dev/null | sort)
     fi
 fi
-# The browser test runs in the same stack, last. Without a built console it fails by itself
+# The browser tests run in the same stack, last: the customer's journey, then the knowledge
+# pipeline's pages (Training, Test retrieval). Without a built console they fail by themselves
 # (the edge would serve the placeholder page).
-[ "$mode" = all ] && integ+=("tests/e2e/run.mjs")
+[ "$mode" = all ] && integ+=("tests/e2e/run.mjs" "tests/e2e/knowledge.mjs")
 if [ "${#integ[@]}" -gt 0 ]; then
     echo "=== integration$([ "$mode" = all ] && echo " and e2e") (${#integ[@]} executables, via $BUILD/bin/devstack test)"
     set +e

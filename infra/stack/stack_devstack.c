@@ -89,15 +89,24 @@ static int cmp_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A tool built from infra/<name>/main.c (devstack itself, ...) or excluded by STACK_EXCLUDE. */
+/* A tool built from infra/<name>/main.c (devstack itself, ...), a service's helper program
+ * <svc>-<prog> built from services/<svc>/<prog>/main.c (ingest-extract, run by ingest itself),
+ * or excluded by STACK_EXCLUDE. */
 static bool is_not_service(const devstack_t *s, const char *name)
 {
     buf_t b = BUF_INIT;
     const char *ex = getenv("STACK_EXCLUDE");
+    const char *repo = s->repo_dir ? s->repo_dir : ".";
+    const char *dash = strchr(name, '-');
     bool skip = strcmp(name, "devstack") == 0;
 
-    buf_printf(&b, "%s/infra/%s/main.c", s->repo_dir ? s->repo_dir : ".", name);
+    buf_printf(&b, "%s/infra/%s/main.c", repo, name);
     skip = skip || access(b.data, F_OK) == 0;
+    if (dash && !skip) {
+        buf_reset(&b);
+        buf_printf(&b, "%s/services/%.*s/%s/main.c", repo, (int)(dash - name), name, dash + 1);
+        skip = access(b.data, F_OK) == 0;
+    }
     buf_cleanup(&b);
     for (const char *p = ex; p && *p && !skip;) {
         size_t len = strcspn(p, " ,");

@@ -362,7 +362,8 @@ done:
 
 /* Database platform owned by postgres, where nobody but the roles below may connect: app
  * (connect, create schemas and temp tables: the tests' scratch schemas) and one role per
- * service with a database (connect; owns its schema, nothing else). Idempotent. */
+ * service with a database (connect; owns its schema, nothing else); the extensions services'
+ * migrations use (rum). Idempotent. */
 static status_t pg_setup(devstack_t *s)
 {
     PGconn *c = NULL;
@@ -381,7 +382,14 @@ static status_t pg_setup(devstack_t *s)
         goto done;
     if ((st = pg_sql(c,
                      "REVOKE ALL ON DATABASE platform FROM PUBLIC; "
-                     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+                     "REVOKE CREATE ON SCHEMA public FROM PUBLIC; "
+                     /* rag's full-text index of chunks (RUM); creating an extension needs the
+                      * superuser, so it is made here, before migrations. Under row-level
+                      * security PostgreSQL uses an index for `tsvector @@ tsquery` only when
+                      * the operator's function is leakproof (it only compares its arguments;
+                      * docs/operations.md) */
+                     "CREATE EXTENSION IF NOT EXISTS rum; "
+                     "ALTER FUNCTION ts_match_vq(tsvector, tsquery) LEAKPROOF",
                      NULL)))
         goto done;
     stack_env_cleanup(&s->db_urls);

@@ -59,7 +59,7 @@ struct bus {
     struct plain_sub *plain;
 
     /* JetStream consumers */
-    struct consumer *consumers;
+    struct bus_js_consumer *consumers;
 
     /* async calls */
     char inbox[64];
@@ -895,6 +895,8 @@ status_t bus_js_ensure_stream_limits(bus_t *bus, const char *stream, const char 
                      1000000000LL; /* nanoseconds */
     if (limits && limits->max_bytes > 0)
         cfg.MaxBytes = limits->max_bytes;
+    if (limits && limits->work_queue)
+        cfg.Retention = js_WorkQueuePolicy;
     natsStatus ns = js_AddStream(&si, bus->js, &cfg, NULL, &jerr);
     if (ns != NATS_OK && jerr == JSStreamNameExistErr)
         ns = js_UpdateStream(&si, bus->js, &cfg, NULL, &jerr);
@@ -920,18 +922,19 @@ status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, con
     return from_nats(ns);
 }
 
-typedef struct consumer {
+typedef struct bus_js_consumer {
     bus_t *bus;
     natsSubscription *sub;
     char *name, *stream;
     metrics_series_t *pending, *ack_pending; /* its lag, refreshed every JS_INFO_EVERY_US */
     int64_t next_info_us;
-    int max_deliver;
+    int max_deliver, fetch;
     bus_js_handler_fn fn;
     void *ctx;
     pthread_t thread;
     atomic_bool stop;
-    struct consumer *next;
+    bool joined; /* bus_js_consumer_stop ran */
+    struct bus_js_consumer *next;
 } consumer_t;
 
 static void consume_one(consumer_t *c, natsMsg *msg)
@@ -980,10 +983,14 @@ static void *consumer_main(void *arg)
     while (!atomic_load(&c->stop)) {
         consumer_refresh_lag(c);
         natsMsgList list = {0};
-        natsStatus ns = natsSubscription_Fetch(&list, c->sub, 32, 1000, NULL);
+        natsStatus ns = natsSubscription_Fetch(&list, c->sub, c->fetch, 1000, NULL);
         if (ns == NATS_OK) {
-            for (int i = 0; i < list.Count; i++)
-                consume_one(c, list.Msgs[i]);
+            for (int i = 0; i < list.Count; i++) {
+                if (atomic_load(&c->stop))
+                    natsMsg_Nak(list.Msgs[i], NULL); /* stopping: another takes it at once */
+                else
+                    consume_one(c, list.Msgs[i]);
+            }
         } else if (ns != NATS_TIMEOUT && !atomic_load(&c->stop)) {
             LOG_WARN("bus: %s fetch failed: %s", c->name, natsStatus_GetText(ns));
             nats_Sleep(500);
@@ -996,12 +1003,21 @@ static void *consumer_main(void *arg)
 status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, const char *filter,
                         int max_deliver, bus_js_handler_fn fn, void *ctx)
 {
+    bus_js_consumer_opts_t opts = {.max_deliver = max_deliver};
+    return bus_js_consume_opts(bus, stream, durable, filter, &opts, fn, ctx, NULL);
+}
+
+status_t bus_js_consume_opts(bus_t *bus, const char *stream, const char *durable,
+                             const char *filter, const bus_js_consumer_opts_t *opts,
+                             bus_js_handler_fn fn, void *ctx, bus_js_consumer_t **out)
+{
     jsOptions jo;
     jsSubOptions so;
     jsConsumerConfig cc;
     jsConsumerInfo *ci = NULL;
     jsErrCode jerr = 0;
     consumer_t *c = xcalloc(1, sizeof *c);
+    int ack_wait_ms = opts->ack_wait_ms > 0 ? opts->ack_wait_ms : 30000;
 
     /* The consumer is created explicitly (not by the subscribe call) so that stopping this
      * process never deletes it: its position must survive restarts. */
@@ -1010,8 +1026,8 @@ status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, con
     cc.Durable = durable;
     cc.FilterSubject = filter;
     cc.AckPolicy = js_AckExplicit;
-    cc.MaxDeliver = max_deliver > 0 ? max_deliver : 10;
-    cc.AckWait = 30LL * 1000 * 1000 * 1000; /* ns: a handler gets 30 s before redelivery */
+    cc.MaxDeliver = opts->max_deliver > 0 ? opts->max_deliver : 10;
+    cc.AckWait = (int64_t)ack_wait_ms * 1000 * 1000; /* ns: the handler's time before redelivery */
     natsStatus ns = js_AddConsumer(&ci, bus->js, stream, &cc, &jo, &jerr);
     if (ns != NATS_OK) {
         jsConsumerInfo_Destroy(ci);
@@ -1036,12 +1052,29 @@ status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, con
     c->pending = METRICS_GET(m_js_pending, stream, durable);
     c->ack_pending = METRICS_GET(m_js_ack_pending, stream, durable);
     c->max_deliver = (int)cc.MaxDeliver;
+    c->fetch = opts->fetch > 0 ? (opts->fetch < 256 ? opts->fetch : 256) : 32;
     c->fn = fn;
     c->ctx = ctx;
     pthread_create(&c->thread, NULL, consumer_main, c);
     c->next = bus->consumers;
     bus->consumers = c;
+    if (out)
+        *out = c;
     return ST_OK;
+}
+
+void bus_js_consumer_stop(bus_js_consumer_t *c)
+{
+    if (!c || c->joined)
+        return;
+    atomic_store(&c->stop, true);
+    pthread_join(c->thread, NULL); /* a fetch returns within its 1 s wait */
+    c->joined = true;
+}
+
+status_t bus_js_in_progress(natsMsg *msg)
+{
+    return from_nats(natsMsg_InProgress(msg, NULL));
 }
 
 /* ---- teardown ------------------------------------------------------------------------------- */
@@ -1063,8 +1096,7 @@ void bus_free(bus_t *bus)
     while (bus->consumers) {
         consumer_t *c = bus->consumers;
         bus->consumers = c->next;
-        atomic_store(&c->stop, true);
-        pthread_join(c->thread, NULL);    /* a fetch returns within its 1 s wait */
+        bus_js_consumer_stop(c);
         natsSubscription_Destroy(c->sub); /* not Unsubscribe: the durable consumer stays */
         free(c->name);
         free(c->stream);

@@ -106,15 +106,22 @@ static void apply_drops(buscache_t *bc)
     pthread_mutex_unlock(&bc->mu);
 }
 
-void buscache_drop(buscache_t *bc, const char *scope)
+status_t buscache_drop(buscache_t *bc, const char *scope)
 {
     if (!bc)
-        return;
+        return ST_OK;
     cache_drop(bc->cache, scope);
-    if (bus_publish(bc->bus, bc->subject, scope, strlen(scope)))
-        LOG_WARN("%s: could not announce a change of %s; other replicas catch up within the TTL",
-                 bc->subject, scope);
+    status_t st = bus_publish(bc->bus, bc->subject, scope, strlen(scope));
     apply_drops(bc); /* keeps the queue short when this replica mostly writes */
+    return st;
+}
+
+uint64_t buscache_gen(buscache_t *bc, const char *scope)
+{
+    if (!bc)
+        return 0;
+    apply_drops(bc);
+    return cache_gen(bc->cache, scope);
 }
 
 static flight_t **flight_find(buscache_t *bc, const char *fkey)

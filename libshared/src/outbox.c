@@ -159,6 +159,60 @@ static status_t require_tx(db_t *db, const char *what)
     return ST_INTERNAL;
 }
 
+/* The outbox's tables: events added in the transaction of the change they describe, relayed to
+ * JetStream in seq order, and the messages this service's consumers have applied. %1$s is the
+ * quoted schema. IF NOT EXISTS adopts the tables of databases that ran a service's own copy. */
+static const char MIGRATION_SQL[] =
+    "CREATE TABLE IF NOT EXISTS %1$s.outbox (\n"
+    "    id         uuid PRIMARY KEY DEFAULT gen_random_uuid(),\n"
+    "    seq        bigint GENERATED ALWAYS AS IDENTITY,\n"
+    "    subject    text NOT NULL,\n"
+    "    payload    bytea NOT NULL,\n"
+    "    org_id     uuid NULL,\n"
+    "    created_at timestamptz NOT NULL DEFAULT now(),\n"
+    "    sent_at    timestamptz NULL,\n"
+    "    attempts   int NOT NULL DEFAULT 0,\n"
+    "    last_error text\n"
+    ");\n"
+    "CREATE INDEX IF NOT EXISTS outbox_unsent ON %1$s.outbox (seq) WHERE sent_at IS NULL;\n"
+    "CREATE TABLE IF NOT EXISTS %1$s.events_applied (\n"
+    "    consumer   text NOT NULL,\n"
+    "    msg_id     text NOT NULL,\n"
+    "    applied_at timestamptz NOT NULL DEFAULT now(),\n"
+    "    PRIMARY KEY (consumer, msg_id)\n"
+    ");\n";
+
+char *outbox_migration_sql(const char *schema)
+{
+    buf_t sql = BUF_INIT, q = BUF_INIT;
+
+    if (!schema_ok(schema) || strchr(schema, '"'))
+        return NULL;
+    buf_printf(&q, "\"%s\"", schema);
+    buf_printf(&sql, MIGRATION_SQL, q.data);
+    buf_cleanup(&q);
+    return buf_steal(&sql);
+}
+
+status_t outbox_migrate(db_pool_t *pool, const char *schema, const db_migration_t *migrations,
+                        size_t n)
+{
+    db_migration_t *all = NULL;
+    char *sql = outbox_migration_sql(schema);
+    status_t st;
+
+    if (!sql)
+        return ST_INVALID;
+    all = xmalloc((n + 1) * sizeof *all);
+    if (n)
+        memcpy(all, migrations, n * sizeof *all);
+    all[n] = (db_migration_t){.name = OUTBOX_MIGRATION, .sql = sql};
+    st = db_migrate(pool, schema, all, n + 1);
+    free(all);
+    free(sql);
+    return st;
+}
+
 status_t outbox_install(db_pool_t *pool, const char *schema)
 {
     db_t *db = NULL;

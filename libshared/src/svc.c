@@ -47,11 +47,15 @@ static status_t open_db(const svc_spec_t *spec, const settings_t *s, svc_t *svc)
 {
     status_t st;
 
-    if ((st = db_pool_new(s->db_url, (int)s->pool_size, &svc->db)) ||
-        (st = db_migrate(svc->db, spec->name, spec->migrations,
-                         spec->n_migrations ? *spec->n_migrations : 0)))
+    size_t n = spec->n_migrations ? *spec->n_migrations : 0;
+
+    if ((st = db_pool_new(s->db_url, (int)s->pool_size, &svc->db)))
         return st;
-    return spec->outbox ? outbox_install(svc->db, spec->name) : ST_OK;
+    if (!spec->outbox)
+        return db_migrate(svc->db, spec->name, spec->migrations, n);
+    if ((st = outbox_migrate(svc->db, spec->name, spec->migrations, n)))
+        return st;
+    return outbox_install(svc->db, spec->name);
 }
 
 static status_t open_bus(const svc_spec_t *spec, const settings_t *s, svc_t *svc)
@@ -63,7 +67,8 @@ static status_t open_bus(const svc_spec_t *spec, const settings_t *s, svc_t *svc
         return st;
     bus_set_health_check(svc->bus, healthy);
     snprintf(drop, sizeof drop, "%s.cache.drop", spec->name);
-    return buscache_new(svc->bus, drop, s->cache_ms, CACHE_MAX_ENTRIES, &svc->cache);
+    return buscache_new(svc->bus, spec->cache_subject ? spec->cache_subject : drop, s->cache_ms,
+                        spec->cache_max ? spec->cache_max : CACHE_MAX_ENTRIES, &svc->cache);
 }
 
 int svc_main(const svc_spec_t *spec, svc_t *out)
@@ -116,5 +121,7 @@ done:
 
 void svc_changed(svc_t *svc, const char *org)
 {
-    buscache_drop(svc->cache, org);
+    if (buscache_drop(svc->cache, org))
+        LOG_WARN("%s: could not announce a change of %s; other replicas catch up within the TTL",
+                 svc->spec->name, org);
 }

@@ -45,6 +45,13 @@ status_t agents_handle_get_script(void *svc, bus_req_t *req);
 status_t agents_handle_update_script(void *svc, bus_req_t *req);
 status_t agents_handle_delete_script(void *svc, bus_req_t *req);
 
+/* ---- consumed events: a durable consumer on EVENTS each (bus_js_consume) -------------------- */
+
+/* handlers_events.c: evt.rag.category.deleted, consumer "agents_rag_category_deleted". */
+#define AGENTS_SUBJ_CATEGORY_DELETED    "evt.rag.category.deleted"
+#define AGENTS_DURABLE_CATEGORY_DELETED "agents_rag_category_deleted"
+status_t agents_on_category_deleted(void *svc, natsMsg *msg, int delivery);
+
 /* ---- helpers shared by the handlers (common.c) --------------------------------------------- */
 
 /* Checks that every name in `clear` is one of `allowed` (NULL-terminated), not twice, and not

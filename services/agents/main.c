@@ -1,8 +1,11 @@
 /* main.c - the agents service: its spec for the service kit (shared/svc.h), which reads the
  * configuration, migrates the `agents` schema, relays the outbox, serves svc.agents.* and shuts
- * down in order. No logic lives here.
+ * down in order. The start hook derives the store's statements and starts the consumer of
+ * evt.rag.category.deleted. No logic lives here.
  */
 #include "agents.h"
+#include "shared/outbox.h"
+#include "store.h"
 #include "shared/util.h"
 
 static const bus_method_t methods[] = {
@@ -21,6 +24,16 @@ static const bus_method_t methods[] = {
     {"delete_script", agents_handle_delete_script},
 };
 
+static status_t start(svc_t *svc)
+{
+    status_t st;
+
+    if ((st = agents_store_init(svc->db)) || (st = outbox_ensure_stream(svc->bus)))
+        return st;
+    return bus_js_consume(svc->bus, OUTBOX_STREAM, AGENTS_DURABLE_CATEGORY_DELETED,
+                          AGENTS_SUBJ_CATEGORY_DELETED, 10, agents_on_category_deleted, svc);
+}
+
 static const svc_spec_t spec = {
     .name = "agents",
     .desc = &agents__agents__descriptor,
@@ -30,9 +43,12 @@ static const svc_spec_t spec = {
     .n_migrations = &agents_migrations_count,
     .outbox = true,
     .cache_env = "AGENTS_LIST_CACHE_MS",
+    .start = start,
 };
 
 int main(void)
 {
-    return svc_main(&spec, NULL);
+    int rc = svc_main(&spec, NULL);
+    agents_store_cleanup(); /* after the bus drained the handlers and consumers that use it */
+    return rc;
 }

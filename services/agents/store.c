@@ -15,6 +15,9 @@
 #include "agents.h"
 #include "events.h"
 #include "shared/dbmsg.h"
+#include "shared/dbtable.h"
+#include "shared/msgpatch.h"
+#include "shared/outbox.h"
 #include "shared/log.h"
 #include "shared/pbjson.h"
 #include "shared/util.h"
@@ -22,15 +25,6 @@
 /* A timestamptz column as RFC 3339 UTC with milliseconds, like time_format_rfc3339. */
 
 /* clang-format off */
-
-/* An Agent's columns, named as its fields: the one way an agent is read, as rows (dbmsg) and as
- * the JSON of version snapshots (to_jsonb of these columns), so GET, PATCH and history agree. */
-#define AGENT_COLS                                                                                 \
-    "a.id, a.name, a.description, a.status, a.model, a.instructions, a.temperature, "              \
-    "a.max_tokens, a.response_delay_seconds, a.channels, a.pipeline_ids, a.pipeline_status_ids, " \
-    "a.kb_category_ids, a.working_hours, a.language, a.version, "                                  \
-    SVC_TS("a.created_at") " AS created_at, " SVC_TS("a.updated_at") " AS updated_at, "            \
-    "a.created_by, a.updated_by"
 
 #define SCRIPT_COLS                                                                                \
     "s.id, s.agent_id, s.name, s.body, s.variables, s.pipeline_status_id, "                        \
@@ -44,8 +38,29 @@
     "  AND ($3::text IS NULL OR a.status = $3) "                                                   \
     "  AND ($4::text IS NULL OR $4 = ANY (a.channels)) "
 
+/* ---- the agents table ------------------------------------------------------------------------
+ *
+ * Its columns are the fields of Agent (dbtable.h): every field is a column of the same name,
+ * read the one way (AGENT_COLS below, for rows and for the JSON of version snapshots, so GET,
+ * PATCH and history agree); the fields the store sets itself are MANAGED, every other field is
+ * written from the message. A new field is its proto field and its column. The statements that
+ * name the columns are templates with AGENT_COLS, AGENT_VALUES and AGENT_SET, expanded once by
+ * agents_store_init (before serving) and prepared per connection as usual. */
+
+static const char *const AGENT_MANAGED[] = {"id",         "version",    "created_at",
+                                            "updated_at", "created_by", "updated_by", NULL};
+static const db_table_spec_t AGENT_TABLE = {"agents.agents", "a", &agents__agent__descriptor, NULL,
+                                            AGENT_MANAGED};
+static db_table_t agent_table;
+
+#define AGENT_COLS   "\x01" /* the read list */
+#define AGENT_NAMES  "\x02" /* the written columns */
+#define AGENT_VALUES "\x03" /* their values from $2 (INSERT) */
+#define AGENT_SET    "\x04" /* their assignments from $3 (UPDATE) */
+#define AGENT_USER   "\x05" /* the parameter after them: the acting user */
+
 /* The page is chosen on bare ids first, so only its rows are turned into JSON. */
-static const db_stmt_t LIST_AGENTS = {"agents_list",
+static db_stmt_t LIST_AGENTS = {"agents_list",
     "SELECT " AGENT_COLS ", p.total AS _total FROM ("
     "  SELECT a.id, count(*) OVER () AS total, row_number() OVER (ORDER BY "
     "    CASE WHEN $5 = 'name' THEN lower(a.name) END, "
@@ -59,37 +74,28 @@ static const db_stmt_t LIST_AGENTS = {"agents_list",
     "JOIN agents.agents a ON a.org_id = $1 AND a.id = p.id ORDER BY p.n", 7};
 static const db_stmt_t COUNT_AGENTS = {"agents_count",
     "SELECT count(*) FROM agents.agents a " LIST_WHERE, 4};
-static const db_stmt_t GET_AGENT = {"agents_get",
+static db_stmt_t GET_AGENT = {"agents_get",
     "SELECT " AGENT_COLS " FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2", 2};
-static const db_stmt_t LOCK_AGENT = {"agents_lock",
+static db_stmt_t LOCK_AGENT = {"agents_lock",
     "SELECT " AGENT_COLS " FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2 "
     "FOR UPDATE", 2};
-static const db_stmt_t INSERT_AGENT = {"agents_insert",
-    "INSERT INTO agents.agents (org_id, name, description, status, model, instructions, "
-    "  temperature, max_tokens, response_delay_seconds, channels, pipeline_ids, "
-    "  pipeline_status_ids, kb_category_ids, working_hours, language, created_by, updated_by) "
-    "VALUES ($1, $2, coalesce($3, ''), $4, $5, coalesce($6, ''), $7, $8, $9, "
-    "  coalesce($10::text[], '{}'), coalesce($11::uuid[], '{}'), coalesce($12::uuid[], '{}'), "
-    "  coalesce($13::uuid[], '{}'), $14, $15, $16, $16) "
-    "RETURNING id", 16};
-static const db_stmt_t UPDATE_AGENT = {"agents_update",
-    "UPDATE agents.agents SET name = $3, description = coalesce($4, ''), status = $5, "
-    "  model = $6, instructions = coalesce($7, ''), temperature = $8, max_tokens = $9, "
-    "  response_delay_seconds = $10, channels = coalesce($11::text[], '{}'), "
-    "  pipeline_ids = coalesce($12::uuid[], '{}'), "
-    "  pipeline_status_ids = coalesce($13::uuid[], '{}'), "
-    "  kb_category_ids = coalesce($14::uuid[], '{}'), "
-    "  working_hours = $15, language = $16, updated_by = $17, updated_at = now(), "
+/* $1 org, $2.. the written fields, then the user: nparams set by agents_store_init. */
+static db_stmt_t INSERT_AGENT = {"agents_insert",
+    "INSERT INTO agents.agents (org_id, " AGENT_NAMES ", created_by, updated_by) "
+    "VALUES ($1, " AGENT_VALUES ", " AGENT_USER ", " AGENT_USER ") RETURNING id", 0};
+/* $1 org, $2 id, $3.. the written fields, then the user. */
+static db_stmt_t UPDATE_AGENT = {"agents_update",
+    "UPDATE agents.agents SET " AGENT_SET ", updated_by = " AGENT_USER ", updated_at = now(), "
     "  version = version + 1 "
-    "WHERE org_id = $1 AND id = $2", 17};
+    "WHERE org_id = $1 AND id = $2", 0};
 /* Snapshots the agent as it is now into its current version; answers that snapshot. */
-static const db_stmt_t INSERT_VERSION = {"agents_insert_version",
+static db_stmt_t INSERT_VERSION = {"agents_insert_version",
     "INSERT INTO agents.versions "
     "  (org_id, agent_id, version, action, restored_from, snapshot, created_by) "
     "SELECT $1, r.id, r.version, $3, $4::int, jsonb_strip_nulls(to_jsonb(r)), $5 "
     "FROM (SELECT " AGENT_COLS " FROM agents.agents a WHERE a.org_id = $1 AND a.id = $2) r "
     "RETURNING snapshot::text", 5};
-static const db_stmt_t DELETE_AGENT = {"agents_delete",
+static db_stmt_t DELETE_AGENT = {"agents_delete",
     "DELETE FROM agents.agents AS a WHERE a.org_id = $1 AND a.id = $2 "
     "RETURNING " AGENT_COLS, 2};
 static const db_stmt_t GET_SNAPSHOT = {"agents_get_snapshot",
@@ -104,6 +110,22 @@ static const db_stmt_t LIST_VERSIONS = {"agents_list_versions",
     "  'created_at', " SVC_TS("v.created_at") ", 'created_by', v.created_by))::text "
     "FROM agents.versions v WHERE v.org_id = $1 AND v.agent_id = $2 "
     "ORDER BY v.version DESC LIMIT $3::int OFFSET $4::int", 4};
+
+/* Categories rag deleted (002_deleted_categories.sql). Every write of an agent's configuration
+ * holds KB_SHARED from its start, the consumer of a deletion KB_EXCLUSIVE: a write either
+ * commits before the consumer looks for the agents holding the id, or reads its record. */
+static const db_stmt_t KB_SHARED = {"agents_kb_shared",
+    "SELECT pg_advisory_xact_lock_shared(hashtext('agents.kb:' || $1))", 1};
+static const db_stmt_t KB_EXCLUSIVE = {"agents_kb_exclusive",
+    "SELECT pg_advisory_xact_lock(hashtext('agents.kb:' || $1))", 1};
+static const db_stmt_t DELETED_AMONG = {"agents_deleted_among",
+    "SELECT id FROM agents.deleted_categories WHERE org_id = $1 AND id = ANY ($2::uuid[])", 2};
+static const db_stmt_t RECORD_DELETED = {"agents_record_deleted",
+    "INSERT INTO agents.deleted_categories (org_id, id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    2};
+static const db_stmt_t AGENTS_WITH_CATEGORY = {"agents_with_category",
+    "SELECT id FROM agents.agents WHERE org_id = $1 AND kb_category_ids @> ARRAY[$2::uuid] "
+    "ORDER BY id", 2};
 
 static const db_stmt_t AGENT_EXISTS = {"agents_exists",
     "SELECT 1 FROM agents.agents WHERE org_id = $1 AND id = $2 FOR KEY SHARE", 2};
@@ -154,24 +176,62 @@ static status_t json_msg(const char *json, const ProtobufCMessageDescriptor *d,
     return ST_OK;
 }
 
-/* The columns an agent's configuration writes, named as its fields (db_msg_params): INSERT's
- * $2..$15 and UPDATE's $3..$16, in this order. */
-static const char *const AGENT_WRITTEN[] = {"name",
-                                            "description",
-                                            "status",
-                                            "model",
-                                            "instructions",
-                                            "temperature",
-                                            "max_tokens",
-                                            "response_delay_seconds",
-                                            "channels",
-                                            "pipeline_ids",
-                                            "pipeline_status_ids",
-                                            "kb_category_ids",
-                                            "working_hours",
-                                            "language",
-                                            NULL};
-#define AGENT_N_WRITTEN 14
+/* The statements naming the agents table's columns, expanded by agents_store_init. */
+static db_stmt_t *const AGENT_STMTS[] = {&LIST_AGENTS,  &GET_AGENT,    &LOCK_AGENT,
+                                         &INSERT_AGENT, &UPDATE_AGENT, &INSERT_VERSION,
+                                         &DELETE_AGENT};
+static const char *agent_templates[ARRAY_LEN(AGENT_STMTS)];
+
+/* The template's markers replaced by the column lists; *nparams raised to the user's number. */
+static char *expand(const char *tmpl, int *nparams)
+{
+    int first = strstr(tmpl, AGENT_SET) ? 3 : 2, user = first + (int)agent_table.n_written;
+    buf_t sql = BUF_INIT;
+
+    for (const char *c = tmpl; *c; c++) {
+        if (*c == AGENT_COLS[0])
+            buf_puts(&sql, agent_table.select);
+        else if (*c == AGENT_NAMES[0])
+            buf_puts(&sql, agent_table.columns);
+        else if (*c == AGENT_VALUES[0])
+            db_table_values(&agent_table, first, &sql);
+        else if (*c == AGENT_SET[0])
+            db_table_assignments(&agent_table, first, &sql);
+        else if (*c == AGENT_USER[0])
+            buf_printf(&sql, "$%d", *nparams = user);
+        else
+            buf_putc(&sql, *c);
+    }
+    return buf_steal(&sql);
+}
+
+status_t agents_store_init(db_pool_t *pool)
+{
+    db_t *db = NULL;
+    status_t st;
+
+    if ((st = db_acquire(pool, &db)) || (st = db_table_load(db, &AGENT_TABLE, &agent_table)))
+        goto done;
+    for (size_t i = 0; i < ARRAY_LEN(AGENT_STMTS); i++) {
+        agent_templates[i] = AGENT_STMTS[i]->sql;
+        AGENT_STMTS[i]->sql = expand(AGENT_STMTS[i]->sql, &AGENT_STMTS[i]->nparams);
+    }
+done:
+    db_release(db);
+    return st;
+}
+
+void agents_store_cleanup(void)
+{
+    for (size_t i = 0; i < ARRAY_LEN(AGENT_STMTS); i++) {
+        if (!agent_templates[i])
+            continue;
+        free((char *)AGENT_STMTS[i]->sql);
+        AGENT_STMTS[i]->sql = agent_templates[i];
+        agent_templates[i] = NULL;
+    }
+    db_table_cleanup(&agent_table);
+}
 
 /* The columns a script writes: INSERT's $3..$6 and UPDATE's $4..$7. */
 static const char *const SCRIPT_WRITTEN[] = {"name", "body", "variables", "pipeline_status_id",
@@ -195,6 +255,39 @@ static status_t row_msg(const PGresult *res, int i, const ProtobufCMessageDescri
                         ProtobufCMessage **out)
 {
     return (*out = db_row_new_msg(res, i, d)) ? ST_OK : ST_INTERNAL;
+}
+
+/* Removes from a's kb_category_ids the categories rag has deleted (their order kept). Run in
+ * a transaction holding KB_SHARED or KB_EXCLUSIVE. */
+static status_t forget_deleted(db_t *db, const char *org, Agents__Agent *a)
+{
+    PGresult *res = NULL;
+    buf_t ids = BUF_INIT;
+    status_t st = ST_OK;
+
+    if (!a->n_kb_category_ids)
+        return ST_OK;
+    buf_putc(&ids, '{');
+    for (size_t i = 0; i < a->n_kb_category_ids; i++) /* validated UUIDs */
+        buf_printf(&ids, "%s%s", i ? "," : "", a->kb_category_ids[i]);
+    buf_putc(&ids, '}');
+    const char *p[] = {org, ids.data};
+    if ((st = db_exec(db, &DELETED_AMONG, p, &res)))
+        goto done;
+    for (int r = 0; r < db_nrows(res); r++) {
+        size_t kept = 0;
+        for (size_t i = 0; i < a->n_kb_category_ids; i++) {
+            if (strcmp(a->kb_category_ids[i], db_get(res, r, 0)) == 0)
+                free(a->kb_category_ids[i]);
+            else
+                a->kb_category_ids[kept++] = a->kb_category_ids[i];
+        }
+        a->n_kb_category_ids = kept;
+    }
+done:
+    PQclear(res);
+    buf_cleanup(&ids);
+    return st;
 }
 
 /* Takes the version snapshot of agent id (now current) and answers it as the agent. */
@@ -289,18 +382,20 @@ done:
 }
 
 /* Inserts a (validated) agent and its first version in db's transaction. */
-static status_t insert_agent(db_t *db, const char *org, const char *user, const Agents__Agent *a,
+static status_t insert_agent(db_t *db, const char *org, const char *user, Agents__Agent *a,
                              const char *action, Agents__Agent **out)
 {
-    db_params_t ap;
+    db_params_t ap = {0};
     PGresult *res = NULL;
     status_t st;
+    const char *o[] = {org};
 
-    if ((st = db_msg_params(&a->base, AGENT_WRITTEN, &ap)))
+    if ((st = db_exec(db, &KB_SHARED, o, NULL)) || (st = forget_deleted(db, org, a)) ||
+        (st = db_msg_params(&a->base, agent_table.written, &ap)))
         goto done;
-    const char *p[AGENT_N_WRITTEN + 2] = {org};
-    memcpy(p + 1, ap.v, AGENT_N_WRITTEN * sizeof *p);
-    p[AGENT_N_WRITTEN + 1] = user;
+    const char *p[DB_PARAMS_MAX + 2] = {org};
+    memcpy(p + 1, ap.v, ap.n * sizeof *p);
+    p[ap.n + 1] = user;
     if ((st = db_exec(db, &INSERT_AGENT, p, &res)))
         goto done;
     st = snapshot(db, org, user, db_get(res, 0, 0), action, NULL, out);
@@ -310,8 +405,8 @@ done:
     return st;
 }
 
-status_t agents_store_create(db_pool_t *pool, const char *org, const char *user,
-                             const Agents__Agent *a, Agents__Agent **out)
+status_t agents_store_create(db_pool_t *pool, const char *org, const char *user, Agents__Agent *a,
+                             Agents__Agent **out)
 {
     Agents__Agent *created = NULL;
     db_t *db = NULL;
@@ -337,11 +432,11 @@ static status_t write_agent(db_t *db, const char *org, const char *user, const A
     char from[16];
     status_t st;
 
-    if ((st = db_msg_params(&a->base, AGENT_WRITTEN, &ap)))
+    if ((st = db_msg_params(&a->base, agent_table.written, &ap)))
         return st;
-    const char *p[AGENT_N_WRITTEN + 3] = {org, a->id};
-    memcpy(p + 2, ap.v, AGENT_N_WRITTEN * sizeof *p);
-    p[AGENT_N_WRITTEN + 2] = user;
+    const char *p[DB_PARAMS_MAX + 3] = {org, a->id};
+    memcpy(p + 2, ap.v, ap.n * sizeof *p);
+    p[ap.n + 2] = user;
     snprintf(from, sizeof from, "%d", restored_from);
     if (!(st = db_exec(db, &UPDATE_AGENT, p, NULL)))
         st = snapshot(db, org, user, a->id, action, restored_from ? from : NULL, out);
@@ -358,10 +453,12 @@ static status_t edit_agent(db_t *db, const char *org, const char *user, const ch
     const char *p[] = {org, id};
     status_t st;
 
-    if ((st = svc_store_one(db, &LOCK_AGENT, p, &agents__agent__descriptor,
+    /* KB_SHARED before the row lock: the deletion consumer takes them in the same order. */
+    if ((st = db_exec(db, &KB_SHARED, p, NULL)) ||
+        (st = svc_store_one(db, &LOCK_AGENT, p, &agents__agent__descriptor,
                             (ProtobufCMessage **)&a)))
         goto done;
-    if ((st = edit(db, a, arg, why, whylen)) ||
+    if ((st = edit(db, a, arg, why, whylen)) || (st = forget_deleted(db, org, a)) ||
         (st = write_agent(db, org, user, a, action, restored_from, &written)) ||
         (st = agents_event_agent(db, "updated", org, user, written, restored_from)))
         goto done;
@@ -399,39 +496,13 @@ typedef struct {
     int version;
 } restore_t;
 
+/* dst's configuration (every written field) becomes src's; src (freed by the caller) keeps the
+ * rest. */
 static void move_config(Agents__Agent *dst, Agents__Agent *src)
 {
-    /* Swap every writable field; src (freed by the caller) takes the old values. */
-#define SWAP(f)                                                                                    \
-    do {                                                                                           \
-        __typeof__(dst->f) t_ = dst->f;                                                            \
-        dst->f = src->f;                                                                           \
-        src->f = t_;                                                                               \
-    } while (0)
-    SWAP(name);
-    SWAP(description);
-    SWAP(has_status);
-    SWAP(status);
-    SWAP(model);
-    SWAP(instructions);
-    SWAP(has_temperature);
-    SWAP(temperature);
-    SWAP(has_max_tokens);
-    SWAP(max_tokens);
-    SWAP(has_response_delay_seconds);
-    SWAP(response_delay_seconds);
-    SWAP(n_channels);
-    SWAP(channels);
-    SWAP(n_pipeline_ids);
-    SWAP(pipeline_ids);
-    SWAP(n_pipeline_status_ids);
-    SWAP(pipeline_status_ids);
-    SWAP(n_kb_category_ids);
-    SWAP(kb_category_ids);
-    SWAP(working_hours);
-    SWAP(has_language);
-    SWAP(language);
-#undef SWAP
+    for (size_t i = 0; i < agent_table.n_written; i++)
+        msgpatch_clear(&dst->base, agent_table.written[i]);
+    msgpatch_merge(&dst->base, &src->base, AGENT_MANAGED);
 }
 
 static status_t restore_edit(db_t *db, void *row, void *arg, char *why, size_t whylen)
@@ -728,5 +799,54 @@ status_t agents_store_delete_script(db_pool_t *pool, const char *org, const char
 done:
     db_release(db);
     svc_msg_free(s);
+    return st;
+}
+
+/* ---- categories rag deleted ------------------------------------------------------------------ */
+
+/* The edit of an agent holding a deleted category: edit_agent's forget_deleted does the work. */
+static status_t no_edit(db_t *db, void *row, void *arg, char *why, size_t whylen)
+{
+    (void)db, (void)row, (void)arg, (void)why, (void)whylen;
+    return ST_OK;
+}
+
+status_t agents_store_category_deleted(db_pool_t *pool, const char *org, const char *actor,
+                                       const char *category_id, const char *msg_id, int *changed)
+{
+    PGresult *res = NULL;
+    Agents__Agent *a = NULL;
+    db_t *db = NULL;
+    bool first = false;
+    char why[SVC_WHY_SIZE];
+    const char *p[] = {org, category_id};
+    status_t st;
+
+    *changed = 0;
+    if ((st = svc_tx_begin(pool, org, &db)) ||
+        (st = outbox_applied(db, "agents", AGENTS_CONSUMER_CATEGORY_DELETED, msg_id, &first)))
+        goto done;
+    if (!first)
+        goto done; /* applied before: the transaction commits nothing new */
+    if ((st = db_exec(db, &KB_EXCLUSIVE, p, NULL)) ||
+        (st = db_exec(db, &RECORD_DELETED, p, NULL)) ||
+        (st = db_exec(db, &AGENTS_WITH_CATEGORY, p, &res)))
+        goto done;
+    for (int i = 0; i < db_nrows(res); i++) {
+        st = edit_agent(db, org, actor, db_get(res, i, 0), no_edit, NULL, "update", 0, &a, why,
+                        sizeof why);
+        if (st == ST_NOT_FOUND) /* deleted since: nothing to drop */
+            continue;
+        if (st)
+            goto done;
+        svc_msg_free(a);
+        a = NULL;
+        (*changed)++;
+    }
+done:
+    PQclear(res);
+    st = svc_tx_end(&db, st);
+    if (st)
+        *changed = 0;
     return st;
 }

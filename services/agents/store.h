@@ -29,13 +29,21 @@ typedef struct {
  * snapshot) and validates it: ST_OK, or a status with the reason in why. */
 typedef status_t (*agents_edit_fn)(db_t *db, void *row, void *arg, char *why, size_t whylen);
 
+/* Derives the agents table's column lists from Agent and the catalog (dbtable.h) and builds the
+ * statements that name them: once, after the migrations, before serving. cleanup undoes it,
+ * once nothing runs a statement any more (after svc_main returned). */
+status_t agents_store_init(db_pool_t *pool);
+void agents_store_cleanup(void);
+
 status_t agents_store_list(db_pool_t *pool, const char *org, const agents_list_query_t *q,
                            Agents__AgentList **out /* OUT */);
 status_t agents_store_get(db_pool_t *pool, const char *org, const char *id,
                           Agents__Agent **out /* OUT */);
 /* Inserts a validated agent with version 1 (action "create"). */
-status_t agents_store_create(db_pool_t *pool, const char *org, const char *user,
-                             const Agents__Agent *a, Agents__Agent **out /* OUT */);
+/* Every write of an agent's configuration (create, update, restore, duplicate) drops from its
+ * kb_category_ids the categories recorded by agents_store_category_deleted. */
+status_t agents_store_create(db_pool_t *pool, const char *org, const char *user, Agents__Agent *a,
+                             Agents__Agent **out /* OUT */);
 /* Loads the agent under a row lock, lets edit change it (an Agents__Agent *), writes it as a
  * new version (action "update"). why gets edit's reason on failure. */
 status_t agents_store_update(db_pool_t *pool, const char *org, const char *user, const char *id,
@@ -68,5 +76,16 @@ status_t agents_store_update_script(db_pool_t *pool, const char *org, const char
                                     size_t whylen);
 status_t agents_store_delete_script(db_pool_t *pool, const char *org, const char *user,
                                     const char *agent_id, const char *id);
+
+/* The consumer name of evt.rag.category.deleted in agents.events_applied. */
+#define AGENTS_CONSUMER_CATEGORY_DELETED "agents.rag_category_deleted"
+
+/* rag deleted category_id of org (the event msg_id, its Nats-Msg-Id; actor: who deleted it, may
+ * be NULL): records it and drops it from every agent holding it, each written as a new version
+ * by actor with its evt.agents.agent.updated, all in one transaction applied once per msg_id.
+ * *changed: the agents changed (0 when the message was applied before). */
+status_t agents_store_category_deleted(db_pool_t *pool, const char *org, const char *actor,
+                                       const char *category_id, const char *msg_id,
+                                       int *changed /* OUT */);
 
 #endif

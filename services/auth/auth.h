@@ -11,9 +11,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "mecache.h"
 #include "proto/auth.pb-c.h"
 #include "shared/bus.h"
+#include "shared/buscache.h"
 #include "shared/db.h"
 #include "shared/log.h"
 #include "shared/names.h"
@@ -42,7 +42,7 @@ typedef struct {
     int64_t idle_s;         /* a session ends after this long without a request */
     int64_t max_s;          /* ... and this long after sign-in at the latest */
     char *dummy_hash;       /* argon2id hash verified when the account does not exist */
-    auth_mecache_t *me;     /* recent `me` answers; NULL when AUTH_ME_CACHE_MS=0 */
+    buscache_t *me;         /* recent `me` answers (svc->cache); NULL when AUTH_ME_CACHE_MS=0 */
 } auth_svc_t;
 
 /* ---- handlers: svc.auth.<method> -> auth_handle_<method> ------------------------------------- */
@@ -82,7 +82,9 @@ status_t auth_handle_delete_api_key(void *svc, bus_req_t *req);
  * otherwise ST_UNAUTHORIZED with the reply's message set. */
 status_t auth_signed_in(bus_req_t *req, const char *org, const char *user);
 /* Announces on auth.revoked that a credential (kind "token", value its sha256 hex) or every
- * credential of a user (kind "user", value the user id) is no longer valid. Best effort:
+ * credential of a user (kind "user", value the user id) is no longer valid, or that `me`
+ * answers changed (kind "me": a user's names, "org": an organisation's). Cached `me` answers it
+ * touches are gone here at once, in the other replicas before their next answer. Best effort:
  * logged on failure (the edge's cache entries expire on their own soon after). */
 void auth_revoke(auth_svc_t *svc, const char *kind, const char *value);
 /* Adds the Session-Token and Session-Max-Age reply headers that make the edge set the cookie. */

@@ -25,8 +25,8 @@ void auth_revoke(auth_svc_t *svc, const char *kind, const char *value)
 
     buf_printf(&body, "%s:%s", kind, value);
     /* This replica forgets at once; the others (and the edges) when the message arrives. */
-    auth_mecache_apply_revocation(svc->me, body.data, body.len);
-    if (bus_publish(svc->bus, SUBJ_AUTH_REVOKED, body.data, body.len) != ST_OK)
+    if (svc->me ? buscache_drop(svc->me, body.data)
+                : bus_publish(svc->bus, SUBJ_AUTH_REVOKED, body.data, body.len))
         LOG_ERROR("revoke: could not publish on %s (%s)", SUBJ_AUTH_REVOKED, kind);
     buf_cleanup(&body);
 }

@@ -2,7 +2,9 @@
  * switch_org. A new session's token goes back in the Session-Token reply header (the edge sets
  * the cookie); only its sha256 digest is stored.
  */
+#include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -180,28 +182,48 @@ done:
     return st;
 }
 
-/* svc.auth.me: the caller's user, organisation and role. */
+typedef struct {
+    auth_svc_t *svc;
+    bus_req_t *req;
+    const char *org, *user;
+} me_query_t;
+
+static status_t me_fill(void *arg, ProtobufCMessage **out)
+{
+    me_query_t *q = arg;
+    Auth__SessionInfo *info = NULL;
+    status_t st = auth_store_me(q->svc->db, q->org, q->user, &info);
+
+    if (st == ST_NOT_FOUND)
+        return svc_fail(q->req, ST_UNAUTHORIZED, "no longer a member of this organization");
+    if (st == ST_OK)
+        *out = &info->base;
+    return st;
+}
+
+/* svc.auth.me: the caller's user, organisation and role.
+ *
+ * Answers are cached (the kit's cache, AUTH_ME_CACHE_MS) under the scope "user:<id>", which
+ * auth.revoked drops on role, membership and password changes. They also depend on "me:<id>"
+ * (the user's names) and "org:<id>" (the organisation's name): the generations of those two
+ * scopes, read before the query, are part of the key, so dropping either makes the entry
+ * unreachable. */
 status_t auth_handle_me(void *arg, bus_req_t *req)
 {
     auth_svc_t *svc = ((svc_t *)arg)->app;
-    Auth__SessionInfo *info = NULL;
     const char *org = auth_req_org(req), *user = auth_req_user(req);
+    char scope[48], me[48], org_scope[48], key[96];
     status_t st;
 
     if ((st = auth_signed_in(req, org, user)))
-        goto done;
-    st = ST_OK;
-    if ((info = auth_mecache_get(svc->me, org, user, time_now_ms())))
-        goto done;
-    st = auth_store_me(svc->db, org, user, &info);
-    if (st == ST_NOT_FOUND)
-        st = svc_fail(req, ST_UNAUTHORIZED, "no longer a member of this organization");
-    else if (st == ST_OK)
-        auth_mecache_put(svc->me, org, user, info, time_now_ms());
-done:
-    bus_reply(req, st, st == ST_OK ? &info->base : NULL);
-    svc_msg_free(info);
-    return st;
+        return st;
+    snprintf(scope, sizeof scope, "user:%s", user);
+    snprintf(me, sizeof me, "me:%s", user);
+    snprintf(org_scope, sizeof org_scope, "org:%s", org);
+    snprintf(key, sizeof key, "%s/%" PRIu64 "/%" PRIu64, org, buscache_gen(svc->me, me),
+             buscache_gen(svc->me, org_scope));
+    me_query_t q = {.svc = svc, .req = req, .org = org, .user = user};
+    return bus_reply_cached(req, svc->me, scope, key, me_fill, &q);
 }
 
 /* svc.auth.list_orgs: the caller's organisations, with role, the current one marked. */

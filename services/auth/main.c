@@ -1,7 +1,8 @@
 /* main.c - the auth service: its own settings (sessions, mail) and its spec for the service kit
  * (shared/svc.h), which migrates the `auth` schema, relays its outbox of domain events, serves
  * svc.auth.* and shuts down in order. The start hook adds what only auth has: the dummy
- * password hash, the mail spool, the auth.revoked listener and the session janitor. No logic
+ * password hash, the mail spool and the session janitor; the kit's answer cache keeps `me`
+ * answers, dropped by auth.revoked. No logic
  * lives here.
  */
 #include <stdlib.h>
@@ -55,23 +56,16 @@ static char *make_dummy_hash(void)
     return hash;
 }
 
-/* auth.revoked from any replica (this one included): cached `me` answers of that user go. */
-static void on_revoked(void *arg, const char *subject, const void *data, size_t len)
-{
-    (void)subject;
-    auth_mecache_apply_revocation(arg, data, len);
-}
-
 static status_t start(svc_t *svc)
 {
     app.db = svc->db;
     app.bus = svc->bus;
+    app.me = svc->cache;
     if (crypto_init() != ST_OK || !(app.dummy_hash = make_dummy_hash())) {
         LOG_ERROR("auth: cryptography unavailable");
         return ST_INTERNAL;
     }
     if (auth_spool_init(app.spool_dir) ||
-        (app.me && bus_subscribe(svc->bus, SUBJ_AUTH_REVOKED, on_revoked, app.me)) ||
         auth_janitor_start(svc->db, app.idle_s, JANITOR_INTERVAL_S, &janitor))
         return ST_UNAVAILABLE;
     LOG_INFO("auth: sessions idle %lld min, at most %lld days; mail spool %s",
@@ -94,6 +88,10 @@ static const svc_spec_t spec = {
     .migrations = auth_migrations,
     .n_migrations = &auth_migrations_count,
     .outbox = true,
+    /* `me` answers, dropped by auth.revoked from any replica (handlers_session.c) */
+    .cache_env = "AUTH_ME_CACHE_MS",
+    .cache_subject = SUBJ_AUTH_REVOKED,
+    .cache_max = 100000,
     .app = &app,
     .start = start,
     .stop = stop,
@@ -101,16 +99,14 @@ static const svc_spec_t spec = {
 
 int main(void)
 {
-    int64_t idle_min, max_days, me_ttl_ms;
+    int64_t idle_min, max_days;
     buf_t spool = BUF_INIT;
     int rc;
 
     log_init("auth", config_str("LOG_LEVEL", NULL)); /* before the settings: they may log */
     if (config_int("SESSION_IDLE_MINUTES", 7 * 24 * 60, 5, 366 * 24 * 60, &idle_min) ||
-        config_int("SESSION_MAX_DAYS", 30, 1, 366, &max_days) ||
-        config_int("AUTH_ME_CACHE_MS", 2000, 0, 60000, &me_ttl_ms))
+        config_int("SESSION_MAX_DAYS", 30, 1, 366, &max_days))
         return 2;
-    app.me = auth_mecache_new(me_ttl_ms, 100000);
     app.idle_s = idle_min * 60;
     app.max_s = max_days * 24 * 3600;
     app.public_url = config_str("PUBLIC_URL", "http://127.0.0.1:8080");
@@ -119,7 +115,6 @@ int main(void)
     app.spool_dir = buf_steal(&spool);
 
     rc = svc_main(&spec, NULL);
-    auth_mecache_free(app.me);
     free(app.dummy_hash);
     free(app.spool_dir);
     return rc;

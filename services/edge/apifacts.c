@@ -164,10 +164,11 @@ void apifacts_init(void)
     if (!ok)
         abort();
     for (int i = 0; i < n; i++) {
-        if (r[i].kind != ROUTE_RPC)
+        if (r[i].kind == ROUTE_RAW)
             continue;
         msgset_walk(&requests, r[i].md->input);
-        msgset_walk(&answers, r[i].md->output);
+        if (r[i].kind != ROUTE_DOWNLOAD) /* a download answers bytes, not its message */
+            msgset_walk(&answers, r[i].md->output);
     }
     ready = true;
 }
@@ -228,6 +229,8 @@ int apifacts_errors(const route_t *r, int out[APIFACTS_MAX_ERRORS])
         add(out, &n, 404);
     if (apifacts_has_body(r))
         add(out, &n, 413);
+    if (r->kind == ROUTE_UPLOAD)
+        add(out, &n, 415); /* the body is no multipart/form-data */
     add(out, &n, 503);
     add(out, &n, 504);
     for (size_t i = 0; i < ARRAY_LEN(errors_lines); i++) {

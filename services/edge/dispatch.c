@@ -63,18 +63,23 @@ static void on_reply(void *arg, status_t st, const char *errmsg, natsMsg *msg)
 status_t edge_call(struct lws *wsi, pss_t *pss, const char *subject, const void *data, size_t len,
                    const bus_ctx_t *ctx)
 {
-    if (pss->ncalls == EDGE_MAX_CALLS)
+    int slot = 0;
+    while (slot < pss->ncalls && pss->calls[slot]) /* a finished call's slot is reused */
+        slot++;
+    if (slot == EDGE_MAX_CALLS)
         return ST_INTERNAL;
     if (edge.stopping)
         return ST_UNAVAILABLE; /* the bus is closing */
     uint64_t seq = ++edge.next_seq;
     inflight_put(seq, wsi);
-    pss->calls[pss->ncalls++] = seq;
+    pss->calls[slot] = seq;
+    if (slot == pss->ncalls)
+        pss->ncalls++;
     status_t st = bus_call_async(edge.bus, subject, ctx, data, len, edge.cfg.timeout_ms, on_reply,
                                  (void *)(uintptr_t)seq);
     if (st) {
         inflight_take(seq);
-        pss->calls[--pss->ncalls] = 0;
+        pss->calls[slot] = 0;
     }
     return st;
 }
@@ -121,7 +126,9 @@ static status_t apply_params(ProtobufCMessage *m, pss_t *pss, pbjson_err_t *err)
     return ST_OK;
 }
 
-static status_t build_rpc_input(pss_t *pss, buf_t *out, pbjson_err_t *err)
+/* The rpc's input: JSON body, path and query parameters (and an upload's fields, a download's
+ * part number seq). */
+static status_t build_rpc_input(pss_t *pss, buf_t *out, pbjson_err_t *err, int seq)
 {
     const ProtobufCMessageDescriptor *d = pss->route->md->input;
     ProtobufCMessage *m = pbjson_new(d);
@@ -133,6 +140,15 @@ static status_t build_rpc_input(pss_t *pss, buf_t *out, pbjson_err_t *err)
     }
     if ((st = apply_params(m, pss, err)))
         goto done;
+    if (pss->route->kind == ROUTE_UPLOAD &&
+        (st = edge_upload_fill(pss, m, err->msg, sizeof err->msg)))
+        goto done;
+    if (pss->route->kind == ROUTE_DOWNLOAD) {
+        char n[16];
+        snprintf(n, sizeof n, "%d", seq);
+        if ((st = pbjson_set_str(m, "seq", n, err)))
+            goto done;
+    }
     size_t n = protobuf_c_message_get_packed_size(m);
     buf_reserve(out, n);
     out->len = protobuf_c_message_pack(m, (uint8_t *)out->data);
@@ -172,25 +188,10 @@ static void build_raw_input(pss_t *pss, buf_t *out)
     out->len = protobuf_c_message_pack(&req.base, (uint8_t *)out->data);
 }
 
-static void start_call(struct lws *wsi, pss_t *pss)
+void edge_call_ctx(pss_t *pss, bus_ctx_t *ctx, const char *extra[16], char ua[256])
 {
-    buf_t payload = BUF_INIT;
-    pbjson_err_t err = {{0}};
-    status_t st;
-    char ua[256];
-
-    if (pss->route->kind == ROUTE_RPC) {
-        if ((st = build_rpc_input(pss, &payload, &err))) {
-            edge_respond_error(pss, st, err.msg);
-            goto done;
-        }
-    } else {
-        build_raw_input(pss, &payload);
-    }
-    snprintf(ua, sizeof ua, "%s",
-             edge_header(pss, "user-agent") ? edge_header(pss, "user-agent") : "");
+    snprintf(ua, 256, "%s", edge_header(pss, "user-agent") ? edge_header(pss, "user-agent") : "");
     const char *cache_control = edge_header(pss, "cache-control");
-    const char *extra[16];
     int n = 0;
     extra[n++] = HDR_CLIENT_IP;
     extra[n++] = pss->client_ip;
@@ -213,11 +214,29 @@ static void start_call(struct lws *wsi, pss_t *pss)
     }
     extra[n] = NULL;
     bool authed = pss->ident.user_id[0] != '\0';
-    bus_ctx_t ctx = {.org_id = authed ? pss->ident.org_id : NULL,
-                     .user_id = authed ? pss->ident.user_id : NULL,
-                     .role = authed ? pss->ident.role : NULL,
-                     .request_id = pss->request_id,
-                     .extra = extra};
+    *ctx = (bus_ctx_t){.org_id = authed ? pss->ident.org_id : NULL,
+                       .user_id = authed ? pss->ident.user_id : NULL,
+                       .role = authed ? pss->ident.role : NULL,
+                       .request_id = pss->request_id,
+                       .extra = extra};
+}
+
+void edge_call_route(struct lws *wsi, pss_t *pss)
+{
+    buf_t payload = BUF_INIT;
+    pbjson_err_t err = {{0}};
+    status_t st;
+    char ua[256];
+    const char *extra[16];
+    bus_ctx_t ctx;
+
+    if (pss->route->kind == ROUTE_RAW) {
+        build_raw_input(pss, &payload);
+    } else if ((st = build_rpc_input(pss, &payload, &err, 0))) {
+        edge_respond_error(pss, st, err.msg);
+        goto done;
+    }
+    edge_call_ctx(pss, &ctx, extra, ua);
     pss->stage = STAGE_CALL;
     if ((st = edge_call(wsi, pss, pss->route->subject, payload.data, payload.len, &ctx)))
         edge_respond_error(pss, st,
@@ -225,6 +244,32 @@ static void start_call(struct lws *wsi, pss_t *pss)
                                               : "the service could not be reached");
 done:
     buf_cleanup(&payload);
+}
+
+status_t edge_fetch_part(struct lws *wsi, pss_t *pss, int seq)
+{
+    buf_t payload = BUF_INIT;
+    pbjson_err_t err = {{0}};
+    char ua[256];
+    const char *extra[16];
+    bus_ctx_t ctx;
+    status_t st;
+
+    if ((st = build_rpc_input(pss, &payload, &err, seq)) == ST_OK) {
+        edge_call_ctx(pss, &ctx, extra, ua);
+        st = edge_call(wsi, pss, pss->route->subject, payload.data, payload.len, &ctx);
+    }
+    buf_cleanup(&payload);
+    return st;
+}
+
+/* Authentication is done: call the rpc, or for an upload start reading the body. */
+static void start_call(struct lws *wsi, pss_t *pss)
+{
+    if (pss->route->kind == ROUTE_UPLOAD)
+        edge_upload_authed(wsi, pss);
+    else
+        edge_call_route(wsi, pss);
 }
 
 void edge_dispatch(struct lws *wsi, pss_t *pss)
@@ -291,10 +336,16 @@ static void finish_rpc(pss_t *pss, natsMsg *msg)
             authcache_revoke(pss->token_hash);
     }
     edge_respond_add_header(pss, "cache-control", "no-store");
+    int status = pss->route->ok_status;
+    if (natsMsgHeader_Get(msg, HDR_OK_STATUS, &v) == NATS_OK && v && status != 204) {
+        int other = atoi(v); /* another success with a body: 200 for an upload found already */
+        if (other >= 200 && other < 300 && other != 204)
+            status = other;
+    }
     buf_t json = BUF_INIT;
-    if (pss->route->ok_status != 204)
+    if (status != 204)
         pbjson_encode(out, &json);
-    edge_respond(pss, pss->route->ok_status, "application/json", json.data, json.len);
+    edge_respond(pss, status, "application/json", json.data, json.len);
     buf_cleanup(&json);
     protobuf_c_message_free_unpacked(out, NULL);
 }
@@ -345,6 +396,14 @@ void edge_complete(struct lws *wsi, pss_t *pss, cq_item_t *item)
         }
         return;
     }
+    if (pss->stage == STAGE_PART) {
+        edge_upload_part_reply(wsi, pss, item);
+        return;
+    }
+    if (pss->stage == STAGE_FETCH) {
+        edge_download_reply(wsi, pss, item);
+        return;
+    }
     if (pss->stage != STAGE_CALL)
         return;
     if (item->st) {
@@ -356,8 +415,10 @@ void edge_complete(struct lws *wsi, pss_t *pss, cq_item_t *item)
         edge_respond_error(pss, item->st, item->errmsg);
         return;
     }
-    if (pss->route->kind == ROUTE_RPC)
-        finish_rpc(pss, item->msg);
-    else
+    if (pss->route->kind == ROUTE_DOWNLOAD)
+        edge_download_reply(wsi, pss, item);
+    else if (pss->route->kind == ROUTE_RAW)
         finish_raw(pss, item->msg);
+    else
+        finish_rpc(pss, item->msg);
 }

@@ -32,6 +32,7 @@ typedef struct {
     const char *allowed_origins; /* comma separated, besides the request's own origin */
     const char *cors_origins;    /* comma separated: other sites' apps that may use API keys */
     int64_t max_body;
+    int64_t max_upload; /* bytes of an UPLOAD route's whole body (EDGE_MAX_UPLOAD) */
     int timeout_ms;
     int auth_cache_ttl_s;
     bool cookie_secure;
@@ -79,10 +80,20 @@ typedef struct {
 } ident_t;
 
 /* ---- per-connection state ----------------------------------------------------------------- */
-typedef enum { STAGE_NONE, STAGE_VERIFY, STAGE_CALL, STAGE_READY, STAGE_RESPOND } stage_t;
+typedef enum {
+    STAGE_NONE,
+    STAGE_VERIFY,
+    STAGE_CALL,
+    STAGE_READY,
+    STAGE_RESPOND,
+    STAGE_PART, /* UPLOAD: a part is in flight (the body may still be arriving) */
+    STAGE_FETCH /* DOWNLOAD: the next part is being fetched (the head may be out) */
+} stage_t;
 
 typedef struct ws_frame ws_frame_t;
-typedef struct edge_conn edge_conn_t; /* http.c: the connection's bytes and framing */
+typedef struct edge_conn edge_conn_t;         /* http.c: the connection's bytes and framing */
+typedef struct edge_upload edge_upload_t;     /* upload.c: a streamed multipart body */
+typedef struct edge_download edge_download_t; /* download.c: a streamed file answer */
 
 typedef struct pss {
     /* request */
@@ -125,8 +136,10 @@ typedef struct pss {
     bool serving_file; /* the body comes from file_fd */
     int file_fd;
     int64_t file_size;
-    buf_t file_headers; /* raw "name: value\r\n" lines for a file */
-    edge_conn_t *conn;  /* HTTP connections only; kept across requests */
+    buf_t file_headers;        /* raw "name: value\r\n" lines for a file */
+    edge_upload_t *upload;     /* UPLOAD routes: the body's state */
+    edge_download_t *download; /* DOWNLOAD routes: the answer's state */
+    edge_conn_t *conn;         /* HTTP connections only; kept across requests */
     /* websocket */
     bool is_ws;
     bool ws_authed;
@@ -160,6 +173,9 @@ int edge_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 const char *edge_header(const pss_t *pss, const char *lname);
 /* The answer has been written: the next request on the connection, or its close. <0 closes. */
 int edge_exchange_done(struct lws *wsi, pss_t *pss);
+/* Goes on reading what the connection has buffered (and from the socket) after an upload could
+ * take no more: a part was answered, or authentication passed. No-op while already reading. */
+void edge_conn_resume(struct lws *wsi, pss_t *pss);
 
 /* respond.c: building answers. */
 void edge_respond(pss_t *pss, int status, const char *content_type, const void *body, size_t len);
@@ -181,6 +197,35 @@ void inflight_forget(pss_t *pss);
 /* Starts an async bus call on behalf of wsi; the completion comes back through the queue. */
 status_t edge_call(struct lws *wsi, pss_t *pss, const char *subject, const void *data, size_t len,
                    const bus_ctx_t *ctx);
+/* The context headers of a call made for pss (its caller, request id, client). extra has room
+ * for 16 entries and backs ctx->extra. */
+void edge_call_ctx(pss_t *pss, bus_ctx_t *ctx, const char *extra[16], char ua[256]);
+/* Calls the route's rpc (authentication done): UPLOAD routes' final call, DOWNLOAD's seq 0. */
+void edge_call_route(struct lws *wsi, pss_t *pss);
+/* DOWNLOAD: asks the route's rpc for part seq (the answer comes to edge_download_reply). */
+status_t edge_fetch_part(struct lws *wsi, pss_t *pss, int seq);
+
+/* upload.c: UPLOAD routes (multipart/form-data streamed to <rpc>_part, then <rpc>). */
+/* The head of an UPLOAD request is in: false when it is answered already (not a form, over
+ * EDGE_MAX_UPLOAD); else the body (has_body: one was announced) is read once authentication
+ * passed. */
+bool edge_upload_begin(pss_t *pss, bool has_body);
+/* How many body bytes may be fed now (0: wait for a part's answer or for authentication). */
+size_t edge_upload_room(const pss_t *pss);
+void edge_upload_data(struct lws *wsi, pss_t *pss, const char *d, size_t n);
+void edge_upload_body_done(struct lws *wsi, pss_t *pss);
+/* Authentication and the origin check passed: the body may be read and sent on. */
+void edge_upload_authed(struct lws *wsi, pss_t *pss);
+void edge_upload_part_reply(struct lws *wsi, pss_t *pss, cq_item_t *item);
+/* The form's fields and the file's facts into the rpc's input. */
+status_t edge_upload_fill(const pss_t *pss, ProtobufCMessage *m, char *err, size_t errlen);
+void edge_upload_free(pss_t *pss);
+
+/* download.c: DOWNLOAD routes (common.FilePart seq 0, 1, ... as the socket takes them). */
+void edge_download_reply(struct lws *wsi, pss_t *pss, cq_item_t *item);
+int edge_download_write(struct lws *wsi, pss_t *pss); /* on WRITEABLE after the head; <0 closes */
+int64_t edge_download_size(const pss_t *pss);         /* the Content-Length */
+void edge_download_free(pss_t *pss);
 
 /* authcache.c: verified credentials, cached briefly. */
 /* A hit only for the kind of credential presented (cookie: a session; Bearer: an API key). */

@@ -38,6 +38,7 @@ struct edge_conn {
     bool closing;      /* shut down once the last answer is out */
     bool lingering;    /* write side shut: reading and dropping until EOF or timeout */
     bool paused;       /* rx flow control is off */
+    bool processing;   /* inside process(): resuming is a no-op */
 };
 
 /* The parsed request a WebSocket upgrade hands to the ws wsi (see ws_handoff). */
@@ -174,7 +175,20 @@ static int on_request(struct lws *wsi, pss_t *pss, edge_conn_t *c, size_t head_s
         openapi_respond(pss);
         goto out;
     }
-    switch (routes_match(method, uri, &pss->route, &pss->params, allow, sizeof allow)) {
+    route_result_t rr = routes_match(method, uri, &pss->route, &pss->params, allow, sizeof allow);
+    if (rr == ROUTE_BAD_METHOD && pss->head_only) { /* HEAD of a download is its GET's head */
+        route_params_t params = {0};
+        const route_t *get = NULL;
+        if (routes_match("GET", uri, &get, &params, NULL, 0) == ROUTE_MATCH &&
+            get->kind == ROUTE_DOWNLOAD) {
+            pss->route = get;
+            pss->params = params;
+            rr = ROUTE_MATCH;
+        } else {
+            route_params_cleanup(&params);
+        }
+    }
+    switch (rr) {
     case ROUTE_NO_PATH:
         edge_respond_error(pss, ST_NOT_FOUND, "no such route");
         goto out;
@@ -184,6 +198,14 @@ static int on_request(struct lws *wsi, pss_t *pss, edge_conn_t *c, size_t head_s
         goto out;
     case ROUTE_MATCH:
         break;
+    }
+    if (pss->route->kind == ROUTE_UPLOAD) {
+        /* The body is read once authentication passed (edge_upload_authed), streamed. */
+        if (!edge_upload_begin(pss, c->body_left))
+            goto out;
+        c->body_wanted = true;
+        edge_dispatch(wsi, pss);
+        return 0;
     }
     if (pss->content_length > edge.cfg.max_body) {
         /* Answered now; the body is read and dropped (up to DISCARD_MAX) so the connection
@@ -236,9 +258,13 @@ static void on_bad_request(pss_t *pss, h1_result_t r)
     }
 }
 
-static void body_data(pss_t *pss, edge_conn_t *c, const char *d, size_t n)
+static void body_data(struct lws *wsi, pss_t *pss, edge_conn_t *c, const char *d, size_t n)
 {
     c->body_seen += (int64_t)n;
+    if (c->body_wanted && pss->upload) {
+        edge_upload_data(wsi, pss, d, n);
+        return;
+    }
     if (c->body_wanted) {
         if ((int64_t)(pss->body.len + n) > edge.cfg.max_body) {
             c->body_wanted = false; /* chunked over the limit: drop the rest */
@@ -269,7 +295,7 @@ static void start_close(struct lws *wsi, edge_conn_t *c)
 
 /* Consumes what the connection has buffered: body bytes of the current request, then the next
  * request's head once the current one is answered. <0 closes. */
-static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
+static int process_buffered(struct lws *wsi, pss_t *pss, edge_conn_t *c)
 {
     int rc = 0;
     for (;;) {
@@ -284,10 +310,21 @@ static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
             size_t used, dlen;
             if (!n)
                 break;
+            if (c->in_request && pss->upload && c->body_wanted) {
+                if (pss->responding) { /* refused: the rest is dropped, then the connection */
+                    pss->close_after = true;
+                } else {
+                    size_t room = edge_upload_room(pss); /* 0: a part or authentication pending */
+                    if (!room)
+                        break;
+                    if (n > room)
+                        n = room;
+                }
+            }
             h1_result_t r = h1_body_feed(&c->body, p, n, &used, &d, &dlen);
             c->off += used;
             if (dlen)
-                body_data(pss, c, d, dlen);
+                body_data(wsi, pss, c, d, dlen);
             if (r == H1_BAD) {
                 c->body_left = false;
                 if (c->in_request && !pss->responding) {
@@ -304,7 +341,9 @@ static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
                 c->body_left = false;
                 if (c->in_request) /* now waiting for the service, which has its deadline */
                     lws_set_timeout(wsi, NO_PENDING_TIMEOUT, 0);
-                if (c->in_request && c->body_wanted && !pss->responding && pss->route)
+                if (c->in_request && c->body_wanted && pss->upload)
+                    edge_upload_body_done(wsi, pss);
+                else if (c->in_request && c->body_wanted && !pss->responding && pss->route)
                     edge_dispatch(wsi, pss);
             } else {
                 lws_set_timeout(wsi, PENDING_TIMEOUT_HTTP_CONTENT, edge.cfg.io_timeout_s);
@@ -354,6 +393,27 @@ static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
     return rc;
 }
 
+static int process(struct lws *wsi, pss_t *pss, edge_conn_t *c)
+{
+    c->processing = true;
+    int rc = process_buffered(wsi, pss, c);
+    c->processing = false;
+    return rc;
+}
+
+void edge_conn_resume(struct lws *wsi, pss_t *pss)
+{
+    edge_conn_t *c = pss->conn;
+    if (!c || c->processing)
+        return;
+    if (c->paused && !c->closing) {
+        lws_rx_flow_control(wsi, 1);
+        c->paused = false;
+    }
+    if (process(wsi, pss, c) < 0)
+        lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+}
+
 int edge_exchange_done(struct lws *wsi, pss_t *pss)
 {
     edge_conn_t *c = pss->conn;
@@ -362,6 +422,7 @@ int edge_exchange_done(struct lws *wsi, pss_t *pss)
     if (!c)
         return close ? -1 : 0;
     c->in_request = false;
+    c->body_wanted = false; /* what is left of an answered request's body is dropped */
     if (close) {
         start_close(wsi, c);
         return 0;

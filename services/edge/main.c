@@ -50,10 +50,11 @@ static void on_bus_msg(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
 
 static status_t load_config(edge_config_t *c)
 {
-    int64_t port, max_body, timeout, ttl, head, uri, fields, hops, gzip_min;
+    int64_t port, max_body, max_upload, timeout, ttl, head, uri, fields, hops, gzip_min;
     status_t st;
     if ((st = config_int("EDGE_PORT", 8080, 1, 65535, &port)) ||
         (st = config_int("EDGE_MAX_BODY", 2 * 1024 * 1024, 1024, 1LL << 30, &max_body)) ||
+        (st = config_int("EDGE_MAX_UPLOAD", 64LL * 1024 * 1024, 1024, 1LL << 40, &max_upload)) ||
         (st = config_int("EDGE_TIMEOUT_MS", 10000, 100, 600000, &timeout)) ||
         (st = config_int("EDGE_AUTH_CACHE_SECONDS", 10, 0, 3600, &ttl)) ||
         (st = config_bool("EDGE_COOKIE_SECURE", false, &c->cookie_secure)) ||
@@ -71,6 +72,7 @@ static status_t load_config(edge_config_t *c)
     c->io_timeout_s = 30;
     c->port = (int)port;
     c->max_body = max_body;
+    c->max_upload = max_upload;
     c->timeout_ms = (int)timeout;
     c->auth_cache_ttl_s = (int)ttl;
     c->gzip_min_bytes = gzip_min;

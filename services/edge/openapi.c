@@ -86,7 +86,7 @@ static void parameter(buf_t *out, const route_t *r, const char *where, const cha
 {
     char fname[64];
     snprintf(fname, sizeof fname, "%.*s", (int)len, name);
-    const ProtobufCMessageDescriptor *in = r->kind == ROUTE_RPC ? r->md->input : NULL;
+    const ProtobufCMessageDescriptor *in = r->kind != ROUTE_RAW ? r->md->input : NULL;
     const ProtobufCFieldDescriptor *f =
         in ? protobuf_c_message_descriptor_get_field_by_name(in, fname) : NULL;
     bool path = strcmp(where, "path") == 0;
@@ -111,10 +111,12 @@ static void parameters(buf_t *out, const route_t *r)
     buf_puts(out, "\"parameters\":[");
     for (const char *p = strchr(r->pattern, '{'); p; p = strchr(p + 1, '{'))
         parameter(out, r, "path", p + 1, (size_t)(strchr(p, '}') - p - 1), &first);
-    if (!apifacts_has_body(r) && r->kind == ROUTE_RPC) {
+    if (!apifacts_has_body(r) && (r->kind == ROUTE_RPC || r->kind == ROUTE_DOWNLOAD)) {
         const ProtobufCMessageDescriptor *in = r->md->input;
         for (unsigned i = 0; i < in->n_fields; i++) {
             const ProtobufCFieldDescriptor *f = &in->fields[i];
+            if (r->kind == ROUTE_DOWNLOAD && strcmp(f->name, "seq") == 0)
+                continue; /* the edge's own: which part it fetches */
             if (!is_path_param(r->pattern, f->name) && f->type != PROTOBUF_C_TYPE_MESSAGE)
                 parameter(out, r, "query", f->name, strlen(f->name), &first);
         }
@@ -122,10 +124,51 @@ static void parameters(buf_t *out, const route_t *r)
     buf_puts(out, "],");
 }
 
+/* True for the input fields of an UPLOAD route that the edge sets (common.UploadPart's facts). */
+static bool upload_own(const char *name)
+{
+    static const char *const own[] = {"upload_id", "file_name", "file_type", "file_size",
+                                      "file_parts"};
+    for (size_t i = 0; i < ARRAY_LEN(own); i++)
+        if (strcmp(own[i], name) == 0)
+            return true;
+    return false;
+}
+
+/* An UPLOAD route's body: multipart/form-data with a binary `file` and the input's other fields
+ * (those the path and the edge do not set), so Swagger UI offers a file picker. */
+static void upload_body(buf_t *out, const route_t *r)
+{
+    const ProtobufCMessageDescriptor *in = r->md->input;
+    buf_t required = BUF_INIT;
+    buf_puts(out, "\"requestBody\":{\"required\":true,\"content\":{\"multipart/form-data\":"
+                  "{\"schema\":{\"type\":\"object\",\"properties\":{\"file\":{\"type\":"
+                  "\"string\",\"format\":\"binary\",\"description\":\"The file, streamed to the "
+                  "service\"}");
+    buf_puts(&required, "\"file\"");
+    for (unsigned i = 0; i < in->n_fields; i++) {
+        const ProtobufCFieldDescriptor *f = &in->fields[i];
+        if (upload_own(f->name) || is_path_param(r->pattern, f->name) ||
+            f->type == PROTOBUF_C_TYPE_MESSAGE)
+            continue;
+        unsigned facts = apifacts_field(in, f) & ~(unsigned)PBJSON_FACT_READ_ONLY;
+        buf_printf(out, ",\"%s\":", f->name);
+        pbjson_schema_field(in, f, facts, out);
+        if (facts & PBJSON_FACT_REQUIRED)
+            buf_printf(&required, ",\"%s\"", f->name);
+    }
+    buf_printf(out, "},\"required\":[%s]}}}},", required.data);
+    buf_cleanup(&required);
+}
+
 static void request_body(buf_t *out, const route_t *r, schemas_t *s)
 {
     if (!apifacts_has_body(r))
         return;
+    if (r->kind == ROUTE_UPLOAD) {
+        upload_body(out, r);
+        return;
+    }
     if (r->kind == ROUTE_RAW) {
         buf_puts(out, "\"requestBody\":{\"content\":{\"*/*\":{\"schema\":{\"type\":\"string\","
                       "\"format\":\"binary\"}}}},");
@@ -153,10 +196,24 @@ static void responses(buf_t *out, const route_t *r, schemas_t *s)
 
     buf_printf(out, "\"responses\":{\"%d\":{\"description\":\"%s\"", r->ok_status,
                r->ok_status == 204 ? "No content" : "Success");
-    if (r->ok_status != 204 && r->kind == ROUTE_RPC) {
+    if (r->kind == ROUTE_DOWNLOAD) {
+        buf_puts(out, ",\"headers\":{\"Content-Disposition\":{\"schema\":{\"type\":\"string\"},"
+                      "\"description\":\"attachment; filename and filename*=UTF-8''\"},\"ETag\":"
+                      "{\"schema\":{\"type\":\"string\"},\"description\":\"strong; send it in "
+                      "If-None-Match\"}},\"content\":{\"application/octet-stream\":{\"schema\":"
+                      "{\"type\":\"string\",\"format\":\"binary\"}}}},\"304\":{\"description\":"
+                      "\"Not modified: If-None-Match names the file's ETag\"");
+    } else if (r->ok_status != 204 && r->kind != ROUTE_RAW) {
         buf_puts(out, ",\"content\":{\"application/json\":{\"schema\":");
         ref(out, r->md->output, s);
         buf_puts(out, "}}");
+        if (r->kind == ROUTE_UPLOAD && r->ok_status != 200) { /* HDR_OK_STATUS: found already */
+            buf_puts(out, "},\"200\":{\"description\":\"The organization has this file already: "
+                          "that one, with duplicate: true\",\"content\":{\"application/json\":"
+                          "{\"schema\":");
+            ref(out, r->md->output, s);
+            buf_puts(out, "}}");
+        }
     }
     buf_putc(out, '}');
     error_refs(out, codes, n);
@@ -289,7 +346,8 @@ static const struct {
     {405, "The path does not take this method (see Allow)"},
     {409, "Conflicts with the current state: the message says how"},
     {413, "The request body is over the size limit"},
-    {415, "The file's type (read from its content) is not one the route takes"},
+    {415, "The file's type (read from its content) is not one the route takes, or the body is "
+          "not multipart/form-data"},
     {422, "The file is broken or encrypted and cannot be read"},
     {429, "Too many attempts: wait Retry-After seconds"},
     {500, "Unexpected error"},

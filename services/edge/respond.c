@@ -161,6 +161,8 @@ int edge_serve_file(struct lws *wsi, pss_t *pss, const char *path, const char *c
 
 static size_t body_size(const pss_t *pss)
 {
+    if (pss->download)
+        return (size_t)edge_download_size(pss);
     return pss->serving_file ? (size_t)pss->file_size : pss->resp_body.len;
 }
 
@@ -186,7 +188,8 @@ static int write_head(struct lws *wsi, pss_t *pss)
     size_t blen = body_size(pss);
     int rc = -1;
 
-    buf_reserve(&h, LWS_PRE + 1024 + (blen <= CHUNK ? blen : 0));
+    bool inline_body = blen <= CHUNK && !pss->download; /* a download's parts come later */
+    buf_reserve(&h, LWS_PRE + 1024 + (inline_body ? blen : 0));
     h.len = LWS_PRE;
     buf_printf(&h, "HTTP/1.1 %d %s\r\n", pss->status, reason_phrase(pss->status));
     if (!empty) {
@@ -211,7 +214,7 @@ static int write_head(struct lws *wsi, pss_t *pss)
     buf_puts(&h, "\r\n");
     if (empty || pss->head_only) {
         pss->resp_sent = blen; /* nothing to send */
-    } else if (blen <= CHUNK) {
+    } else if (inline_body) {
         buf_reserve(&h, blen);
         if (body_piece(pss, (unsigned char *)h.data + h.len, blen) < 0)
             goto done;
@@ -237,6 +240,8 @@ int edge_write_response(struct lws *wsi, pss_t *pss)
     if (!pss->headers_sent) {
         if (write_head(wsi, pss))
             return -1;
+    } else if (pss->download) {
+        return edge_download_write(wsi, pss);
     } else {
         ssize_t n = body_piece(pss, buf + LWS_PRE, CHUNK);
         if (n < 0 || lws_write(wsi, buf + LWS_PRE, (size_t)n, LWS_WRITE_RAW) != (int)n)
@@ -263,6 +268,8 @@ void edge_pss_reset(pss_t *pss)
     buf_cleanup(&pss->resp_body);
     buf_cleanup(&pss->ready_report);
     buf_cleanup(&pss->file_headers);
+    edge_upload_free(pss);
+    edge_download_free(pss);
     if (pss->serving_file)
         close(pss->file_fd);
     h1_req_cleanup(&pss->req);

@@ -8,39 +8,65 @@
 #include <string.h>
 
 #include "edge_routes_protos.h"
+#include "proto/common.pb-c.h"
 #include "shared/bus.h"
 #include "shared/log.h"
 #include "shared/util.h"
 
 #define ROUTE(m, p, desc, rpc, auth, ok, summary) {m, p, &desc, rpc, auth, ok, summary, ROUTE_RPC},
 #define RAW_ROUTE(m, p, desc, rpc, auth, summary) {m, p, &desc, rpc, auth, 200, summary, ROUTE_RAW},
+#define UPLOAD_ROUTE(m, p, desc, rpc, auth, ok, summary)                                           \
+    {m, p, &desc, rpc, auth, ok, summary, ROUTE_UPLOAD},
+#define DOWNLOAD_ROUTE(m, p, desc, rpc, auth, summary)                                             \
+    {m, p, &desc, rpc, auth, 200, summary, ROUTE_DOWNLOAD},
 static route_t table[] = {
 #include "edge_routes_defs.h"
     {NULL, NULL, NULL, NULL, ROUTE_PUBLIC, 0, NULL, ROUTE_RPC},
 };
 #undef ROUTE
 #undef RAW_ROUTE
+#undef UPLOAD_ROUTE
+#undef DOWNLOAD_ROUTE
 
 static int n_routes;
 static const char *services[32];
 
-void routes_init(void)
+/* The method of r's service called rpc (snake_case); aborts when there is none. */
+static const ProtobufCMethodDescriptor *find_rpc(const route_t *r, const char *rpc)
 {
     char name[96];
+    for (unsigned i = 0; i < r->service->n_methods; i++) {
+        bus_method_name(r->service->methods[i].name, name, sizeof name);
+        if (strcmp(name, rpc) == 0)
+            return &r->service->methods[i];
+    }
+    LOG_ERROR("routes: %s %s names rpc %s, which %s does not have", r->method, r->pattern, rpc,
+              r->service->name);
+    abort();
+}
+
+void routes_init(void)
+{
     for (n_routes = 0; table[n_routes].method; n_routes++) {
         route_t *r = &table[n_routes];
         r->service_name = r->service->package;
-        for (unsigned i = 0; i < r->service->n_methods; i++) {
-            bus_method_name(r->service->methods[i].name, name, sizeof name);
-            if (strcmp(name, r->rpc) == 0)
-                r->md = &r->service->methods[i];
+        r->md = find_rpc(r, r->rpc);
+        snprintf(r->subject, sizeof r->subject, "svc.%s.%s", r->service_name, r->rpc);
+        if (r->kind == ROUTE_UPLOAD) {
+            char part[96];
+            snprintf(part, sizeof part, "%s_part", r->rpc);
+            if (find_rpc(r, part)->input != &common__upload_part__descriptor) {
+                LOG_ERROR("routes: %s %s: rpc %s must take common.UploadPart", r->method,
+                          r->pattern, part);
+                abort();
+            }
+            snprintf(r->part_subject, sizeof r->part_subject, "svc.%s.%s", r->service_name, part);
         }
-        if (!r->md) {
-            LOG_ERROR("routes: %s %s names rpc %s, which %s does not have", r->method, r->pattern,
-                      r->rpc, r->service->name);
+        if (r->kind == ROUTE_DOWNLOAD && r->md->output != &common__file_part__descriptor) {
+            LOG_ERROR("routes: %s %s: rpc %s must answer common.FilePart", r->method, r->pattern,
+                      r->rpc);
             abort();
         }
-        snprintf(r->subject, sizeof r->subject, "svc.%s.%s", r->service_name, r->rpc);
         int k = 0;
         while (services[k] && strcmp(services[k], r->service_name) != 0)
             k++;

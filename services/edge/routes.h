@@ -6,6 +6,12 @@
  * The rpc's input message receives the JSON body, path parameters ({user_id} -> field user_id)
  * and query parameters; the output message is the JSON answer. RAW routes pass the whole HTTP
  * request as common.HttpRequest and expect a common.HttpResponse.
+ *     UPLOAD_ROUTE("POST", "/api/kb/documents", ingest__ingest__descriptor, "upload",
+ *                  ROUTE_SESSION, 201, "Upload a document")
+ * takes a multipart/form-data body streamed to "<rpc>_part" (common.UploadPart) and then calls
+ * the rpc once (upload.c); DOWNLOAD_ROUTE(method, pattern, descriptor, rpc, auth, summary)
+ * answers with the bytes of the common.FilePart messages the rpc returns for seq 0, 1, ...
+ * (download.c). See proto/common.proto.
  */
 #ifndef EDGE_ROUTES_H
 #define EDGE_ROUTES_H
@@ -14,7 +20,7 @@
 #include <stdbool.h>
 
 typedef enum { ROUTE_PUBLIC, ROUTE_SESSION } route_auth_t;
-typedef enum { ROUTE_RPC, ROUTE_RAW } route_kind_t;
+typedef enum { ROUTE_RPC, ROUTE_RAW, ROUTE_UPLOAD, ROUTE_DOWNLOAD } route_kind_t;
 
 typedef struct {
     const char *method; /* "GET", "POST", "PUT", "PATCH", "DELETE" */
@@ -28,6 +34,7 @@ typedef struct {
     /* resolved at start-up */
     const ProtobufCMethodDescriptor *md;
     char subject[96];
+    char part_subject[104];   /* UPLOAD: svc.<service>.<rpc>_part */
     const char *service_name; /* bus name: the proto package, e.g. "auth" */
 } route_t;
 

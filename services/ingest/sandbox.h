@@ -15,7 +15,7 @@
 #include "shared/status.h"
 
 typedef struct {
-    const char *bin; /* NULL: the default */
+    const char *bin;           /* NULL: the default */
     int cpu_s, mem_mb, wall_s; /* 0: the defaults */
 } sandbox_limits_t;
 
@@ -29,5 +29,13 @@ status_t sandbox_limits_from_env(sandbox_limits_t *out /* OUT */);
  * than 1024 MB of memory to read", "the reader crashed on this file"). */
 status_t sandbox_extract(const sandbox_limits_t *limits, const void *data, size_t len,
                          Ingest__ExtractResult **out /* OUT */, char *why, size_t why_len);
+/* The same with the file's name (may be NULL), which tells Markdown from plain text once the
+ * content is text (detect.h). The statuses: ST_OK (the child answered); ST_TIMEOUT (the wall
+ * time passed: the child is killed); ST_UNPROCESSABLE (the file made the child hit its CPU or
+ * memory limit, the seccomp filter, crash, or answer too much or garbage: retrying will not
+ * help); ST_UNAVAILABLE (the child could not be started: no binary, no processes or pipes). */
+status_t sandbox_extract_named(const sandbox_limits_t *limits, const char *name, const void *data,
+                               size_t len, Ingest__ExtractResult **out /* OUT */, char *why,
+                               size_t why_len);
 
 #endif

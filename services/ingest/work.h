@@ -15,8 +15,8 @@ status_t ingest_work_start(svc_t *svc);
 /* Stops taking new items and waits for the ones in progress (they finish or are left
  * unacknowledged for redelivery). */
 void ingest_work_stop(svc_t *svc);
-/* (services/ingest/enqueue.c, built with the API) Queues a document after its commit: publishes the WorkItem
- * with Nats-Msg-Id "<document id>:<generation>". */
+/* (services/ingest/enqueue.c, built with the API) Queues a document after its commit: publishes the
+ * WorkItem with Nats-Msg-Id "<document id>:<generation>". */
 status_t ingest_work_enqueue(svc_t *svc, const char *org, const char *user, const char *doc,
                              int generation, const char *request_id);
 

@@ -127,19 +127,13 @@ static const db_stmt_t ART_LIST = {"rag_art_list",
 static const db_stmt_t ART_COUNT = {"rag_art_count",
     "SELECT count(*) FROM rag.articles a "
     "WHERE a.org_id = $1 AND ($2::uuid IS NULL OR a.category_id = $2::uuid)", 2};
-/* A headline marked with chr(1) / chr(2) as safe HTML: the article's text escaped (&, <, >, ")
- * and only the marks made <mark> elements, so a client may render the snippet as HTML. */
-#define SNIPPET_HTML(h)                                                                            \
-    "replace(replace(replace(replace(replace(replace(" h ", '&', '&amp;'), '<', '&lt;'), "         \
-    "'>', '&gt;'), '\"', '&quot;'), chr(1), '<mark>'), chr(2), '</mark>')"
-
 /* Ranks and pages first, then builds snippets for the page only (from the first 16 KiB of the
  * body: ts_headline costs about 1 ms per 16 KiB). The total rides along with the page.
  * OFFSET 0 keeps the query a subplan, parsed once (inlined, a generic plan parsed it again for
  * every matching row); ts_rank (weights: title A over body B) costs a third of ts_rank_cd. */
 static const db_stmt_t ART_SEARCH = {"rag_art_search",
     "SELECT " ART_COLS("NULL") ", r.rank::float8, "
-    "  " SNIPPET_HTML("ts_headline('russian', left(a.body, 16384), r.q, "
+    "  " RAG_SNIPPET_HTML("ts_headline('russian', left(a.body, 16384), r.q, "
     "    'StartSel=' || chr(1) || ', StopSel=' || chr(2) || "
     "    ', MaxWords=35, MinWords=15, MaxFragments=2')") ", "
     "  r.total "

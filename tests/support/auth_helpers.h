@@ -22,6 +22,9 @@
 
 #define PASSWORD "Correct-Horse-42"
 
+/* printf into a heap string (free it): the short name the people-level tests use. */
+#define fmt harness_fmt
+
 /* One person: a browser with its cookie jar, and what the API said about them. */
 typedef struct {
     httpc_t *c;

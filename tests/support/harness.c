@@ -4,12 +4,14 @@
 
 #include <libpq-fe.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "shared/outbox.h"
 #include "shared/util.h"
 #include "stack/stack.h"
 
@@ -103,10 +105,48 @@ int harness_stop(pid_t pid)
     return ws ? ws : 1;
 }
 
+char *harness_fmt(const char *f, ...)
+{
+    buf_t b = BUF_INIT;
+    va_list ap;
+    va_start(ap, f);
+    buf_vprintf(&b, f, ap);
+    va_end(ap);
+    return buf_steal(&b);
+}
+
 int harness_free_port(void)
 {
     int port;
     return stack_port_free(&port) ? -1 : port;
+}
+
+pid_t harness_start_nats(int port, const char *store, int monitor_port)
+{
+    char port_s[16], monitor_s[16];
+    pid_t pid = -1;
+    char *argv[12] = {"nats-server", "-a", "127.0.0.1", "-p", port_s};
+    int n = 5;
+    snprintf(port_s, sizeof port_s, "%d", port);
+    snprintf(monitor_s, sizeof monitor_s, "%d", monitor_port);
+    if (store) {
+        argv[n++] = "-js";
+        argv[n++] = "-sd";
+        argv[n++] = (char *)store;
+    }
+    if (monitor_port) {
+        argv[n++] = "-m";
+        argv[n++] = monitor_s;
+    }
+    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
+    opts.log_path = "/dev/null";
+    if (stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid))
+        return -1;
+    if (stack_port_wait(port, pid, 10000)) {
+        harness_stop(pid);
+        return -1;
+    }
+    return pid;
 }
 
 bool harness_wait_ready(const char *base_url, int timeout_ms)
@@ -181,46 +221,20 @@ bool harness_pg_exec(const char *sql)
     return exec_on(harness_env("PG_ADMIN_URL"), sql);
 }
 
-/* The whole file at path, NUL-terminated (caller frees); NULL if it cannot be read. */
-static char *read_file(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    buf_t b = BUF_INIT;
-    char chunk[4096];
-    size_t n;
-
-    if (!f)
-        return NULL;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    return buf_steal(&b);
-}
-
 bool harness_outbox_schema(const char *schema)
 {
-    buf_t path = BUF_INIT, sql = BUF_INIT;
-    char *text = NULL;
+    buf_t sql = BUF_INIT;
+    char *tables = outbox_migration_sql(schema);
     bool ok = false;
 
-    buf_printf(&path, "%s/" HARNESS_OUTBOX_MIGRATION, harness_env("STACK_REPO_DIR"));
-    if (!(text = read_file(path.data))) {
-        fprintf(stderr, "harness: cannot read %s\n", path.data);
+    if (!tables) {
+        fprintf(stderr, "harness: no outbox migration for schema %s\n", schema);
         goto done;
     }
-    buf_printf(&sql, "CREATE SCHEMA \"%s\";\n", schema);
-    for (const char *p = text, *hit; *p; p = hit + strlen("agents.")) {
-        if (!(hit = strstr(p, "agents."))) {
-            buf_puts(&sql, p);
-            break;
-        }
-        buf_append(&sql, p, (size_t)(hit - p));
-        buf_printf(&sql, "\"%s\".", schema);
-    }
+    buf_printf(&sql, "CREATE SCHEMA \"%s\";\n%s", schema, tables);
     ok = exec_on(harness_env("DATABASE_URL"), sql.data);
 done:
-    free(text);
-    buf_cleanup(&path);
+    free(tables);
     buf_cleanup(&sql);
     return ok;
 }

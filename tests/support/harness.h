@@ -60,8 +60,14 @@ int harness_wait_exit(pid_t pid, int timeout_ms);
 /* SIGTERM, SIGKILL after 5 s, reaped: 0 when it exited 0 or died of the SIGTERM, else its
  * waitpid status (non-zero), -1 if it was not a child. */
 int harness_stop(pid_t pid);
+/* printf into a heap string (free it). */
+char *harness_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
 /* A free TCP port on 127.0.0.1 (for an extra edge), -1 when none. */
 int harness_free_port(void);
+/* A private nats-server on 127.0.0.1:port (its output dropped), with JetStream stored in store
+ * unless store is NULL, and its monitoring endpoint (/connz, ...) on monitor_port unless 0;
+ * returns once it listens: its pid, -1 when it did not start. Stop it with harness_stop. */
+pid_t harness_start_nats(int port, const char *store, int monitor_port);
 /* Polls GET <base_url>/api/health/ready until 200; false on timeout. */
 bool harness_wait_ready(const char *base_url, int timeout_ms);
 /* Path of a replica's log: $STACK_LOG_DIR/<name>-<pid>.log (caller frees). */
@@ -81,11 +87,8 @@ char *harness_pg_value(const char *sql);
 /* Same with $1..$n text parameters. */
 char *harness_pg_value_params(const char *sql, int nparams, const char *const params[]);
 
-/* The migration that gives a service its outbox tables (outbox.h), run by tests for scratch
- * schemas with "agents." renamed. */
-#define HARNESS_OUTBOX_MIGRATION "services/agents/migrations/002_outbox.sql"
 /* Creates schema (as the role of DATABASE_URL, which then owns it) with the outbox tables, from
- * HARNESS_OUTBOX_MIGRATION under $STACK_REPO_DIR. True on success, the error on stderr. */
+ * the kit's outbox migration (outbox_migration_sql). True on success, the error on stderr. */
 bool harness_outbox_schema(const char *schema);
 
 #endif

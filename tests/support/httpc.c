@@ -136,8 +136,16 @@ static void jar_take(httpc_t *c, const char *set_cookie)
 status_t httpc_req(httpc_t *c, const char *method, const char *path, const char *json_body,
                    const char *const *extra_headers, httpc_resp_t *out)
 {
+    return httpc_req_body(c, method, path, json_body ? "application/json" : NULL, json_body,
+                          json_body ? strlen(json_body) : 0, extra_headers, out);
+}
+
+status_t httpc_req_body(httpc_t *c, const char *method, const char *path, const char *content_type,
+                        const void *body, size_t len, const char *const *extra_headers,
+                        httpc_resp_t *out)
+{
     http_resp_t r = HTTP_RESP_INIT;
-    buf_t url = BUF_INIT, cookie = BUF_INIT;
+    buf_t url = BUF_INIT, cookie = BUF_INIT, type = BUF_INIT;
     const char **hdrs = NULL;
     size_t n = 0, extra = 0;
     status_t st;
@@ -150,8 +158,10 @@ status_t httpc_req(httpc_t *c, const char *method, const char *path, const char 
         hdrs[n++] = c->defaults[i];
     for (size_t i = 0; i < extra; i++)
         hdrs[n++] = extra_headers[i];
-    if (json_body)
-        hdrs[n++] = "Content-Type: application/json";
+    if (content_type) {
+        buf_printf(&type, "Content-Type: %s", content_type);
+        hdrs[n++] = type.data;
+    }
     for (size_t i = 0; i < c->n_jar; i++)
         buf_printf(&cookie, "%s%s", i ? "; " : "Cookie: ", c->jar[i]);
     if (c->n_jar)
@@ -160,8 +170,8 @@ status_t httpc_req(httpc_t *c, const char *method, const char *path, const char 
     http_req_t req = {.method = method,
                       .url = url.data,
                       .headers = hdrs,
-                      .body = json_body,
-                      .body_len = json_body ? strlen(json_body) : 0,
+                      .body = body,
+                      .body_len = len,
                       .timeout_ms = (int)c->timeout_ms,
                       .connect_timeout_ms = (int)c->timeout_ms};
     if ((st = http_request(c->http, &req, &r)))
@@ -182,6 +192,7 @@ done:
     free(hdrs);
     buf_cleanup(&url);
     buf_cleanup(&cookie);
+    buf_cleanup(&type);
     return st;
 }
 

@@ -56,6 +56,11 @@ void httpc_set_timeout(httpc_t *c, long timeout_ms);
 status_t httpc_req(httpc_t *c, const char *method, const char *path, const char *json_body,
                    const char *const *extra_headers, httpc_resp_t *out /* OUT */);
 
+/* The same with any body: body[0..len) sent with Content-Type: content_type (NULL: none), e.g.
+ * a multipart/form-data upload. */
+status_t httpc_req_body(httpc_t *c, const char *method, const char *path, const char *content_type,
+                        const void *body, size_t len, const char *const *extra_headers,
+                        httpc_resp_t *out /* OUT */);
 void httpc_resp_cleanup(httpc_resp_t *r); /* NULL-safe; leaves HTTPC_RESP_INIT */
 /* First header called name (any case), or NULL. */
 const char *httpc_resp_header(const httpc_resp_t *r, const char *name);

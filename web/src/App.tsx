@@ -26,6 +26,8 @@ const load = {
   agent: () => import('./pages/agents/AgentEdit').then((m) => ({ default: m.AgentEdit })),
   kb: () => import('./pages/kb/KnowledgeBase').then((m) => ({ default: m.KnowledgeBase })),
   article: () => import('./pages/kb/ArticleEditor').then((m) => ({ default: m.ArticleEditor })),
+  training: () => import('./pages/kb/Training').then((m) => ({ default: m.Training })),
+  retrieval: () => import('./pages/kb/TestRetrieval').then((m) => ({ default: m.TestRetrieval })),
   members: () => import('./pages/settings/Members').then((m) => ({ default: m.Members })),
   apiKeys: () => import('./pages/settings/ApiKeys').then((m) => ({ default: m.ApiKeys })),
   profile: () => import('./pages/settings/Profile').then((m) => ({ default: m.Profile })),
@@ -41,6 +43,8 @@ const AgentsList = lazy(load.agents);
 const AgentEdit = lazy(load.agent);
 const KnowledgeBase = lazy(load.kb);
 const ArticleEditor = lazy(load.article);
+const Training = lazy(load.training);
+const TestRetrieval = lazy(load.retrieval);
 const Members = lazy(load.members);
 const ApiKeys = lazy(load.apiKeys);
 const Profile = lazy(load.profile);
@@ -62,6 +66,8 @@ const first: [RegExp, (() => Promise<unknown>)[]][] = [
   [/^\/agents\/./, [load.shell, load.agent]],
   [/^\/knowledge-base\/articles/, [load.shell, load.article]],
   [/^\/knowledge-base/, [load.shell, load.kb]],
+  [/^\/training/, [load.shell, load.training]],
+  [/^\/test-retrieval/, [load.shell, load.retrieval]],
   [/^\/settings\/members/, [load.shell, load.members]],
   [/^\/settings\/api-keys/, [load.shell, load.apiKeys]],
   [/^\/settings\/profile/, [load.shell, load.profile]],
@@ -115,6 +121,8 @@ export default function App() {
               <Route path="knowledge-base" element={<KnowledgeBase />} />
               <Route path="knowledge-base/articles/new" element={<ArticleEditor />} />
               <Route path="knowledge-base/articles/:id" element={<ArticleEditor />} />
+              <Route path="training" element={<Training />} />
+              <Route path="test-retrieval" element={<TestRetrieval />} />
               <Route path="settings" element={<Navigate to="/settings/profile" replace />} />
               <Route path="settings/members" element={<Members />} />
               <Route path="settings/api-keys" element={<ApiKeys />} />

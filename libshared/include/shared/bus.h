@@ -170,6 +170,8 @@ typedef struct {
     int replicas;      /* copies in a NATS cluster, 1..5 (a single server takes only 1) */
     int64_t max_age_s; /* messages older than this many seconds are dropped */
     int64_t max_bytes; /* above this size the oldest messages are dropped */
+    bool work_queue;   /* work-queue retention: a message is gone once acknowledged (set at
+                          creation: the server refuses to change a stream's retention) */
 } bus_js_limits_t;
 
 /* Creates or updates a stream capturing `subjects` (comma separated), without limits. */
@@ -190,5 +192,28 @@ status_t bus_js_publish(bus_t *bus, const char *subject, const char *msg_id, con
 typedef status_t (*bus_js_handler_fn)(void *ctx, natsMsg *msg, int delivery);
 status_t bus_js_consume(bus_t *bus, const char *stream, const char *durable, const char *filter,
                         int max_deliver, bus_js_handler_fn fn, void *ctx);
+
+/* The settings of a consumer run by bus_js_consume_opts; a zero field takes the default. */
+typedef struct {
+    int max_deliver; /* deliveries before the message is terminated [10] */
+    int ack_wait_ms; /* unacknowledged this long, a message is delivered again [30000] */
+    int fetch;       /* messages fetched at once by the thread, 1..256 [32]: 1 for long jobs, so
+                        the other threads and replicas take the rest */
+} bus_js_consumer_opts_t;
+typedef struct bus_js_consumer bus_js_consumer_t;
+/* bus_js_consume with settings; several calls on one durable run several threads sharing its
+ * messages. The consumer's settings on the server are the last caller's. out (may be NULL) gets
+ * a handle for bus_js_consumer_stop; the consumer belongs to the bus either way. */
+status_t bus_js_consume_opts(bus_t *bus, const char *stream, const char *durable,
+                             const char *filter, const bus_js_consumer_opts_t *opts,
+                             bus_js_handler_fn fn, void *ctx, bus_js_consumer_t **out);
+/* Stops the consumer's thread: no message is fetched after it returns, and the one being handled
+ * is finished (acknowledged as its handler says). The durable consumer stays on the server; the
+ * bus frees the rest. Idempotent, NULL-safe. */
+void bus_js_consumer_stop(bus_js_consumer_t *c);
+/* From a handler: the message is still being worked on, so the server restarts its AckWait
+ * (a job longer than the AckWait says so every ack_wait_ms / 3). Thread-safe while the handler
+ * has not returned. */
+status_t bus_js_in_progress(natsMsg *msg);
 
 #endif

@@ -30,8 +30,15 @@ status_t buscache_new(bus_t *bus, const char *subject, int64_t ttl_ms, size_t ma
                       buscache_t **out);
 /* Before bus_free. NULL-safe. */
 void buscache_free(buscache_t *bc);
-/* Drops scope here at once and, through the subject, in every replica. */
-void buscache_drop(buscache_t *bc, const char *scope);
+/* Drops scope here at once and, through the subject, in every replica. The status of the
+ * publication (not logged: the caller knows what the scope means); other replicas catch up
+ * within the TTL when it failed. ST_OK for NULL. */
+status_t buscache_drop(buscache_t *bc, const char *scope);
+/* The generation of scope (cache_gen) after every drop received so far was applied; 0 for NULL.
+ * For an answer that depends on more scopes than the one it is kept under: put their
+ * generations into its key, read before the query, and a drop of any of them makes the old key
+ * unreachable (the entry expires unused). */
+uint64_t buscache_gen(buscache_t *bc, const char *scope);
 
 /* Computes an answer: ST_OK with *out set, or a failure (bus_req_fail may have set the text). */
 typedef status_t (*buscache_fill_fn)(void *arg, ProtobufCMessage **out);

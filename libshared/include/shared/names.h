@@ -32,6 +32,7 @@
 #define HDR_SESSION_MAX_AGE "Session-Max-Age"
 #define HDR_SESSION_CLEAR   "Session-Clear" /* the edge expires the sid cookie */
 #define HDR_RETRY_AFTER     "Retry-After"   /* passed through on 429 */
+#define HDR_OK_STATUS       "Ok-Status" /* a success other than the route's (e.g. 200, not 201) */
 
 /* ---- subjects ---------------------------------------------------------------------------------
  */

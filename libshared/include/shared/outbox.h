@@ -9,11 +9,13 @@
  *         (st = db_commit(db)))
  *         goto done;
  *
- * The tables come from a migration of the service (002_outbox.sql in agents); main.c checks them
- * with outbox_install after db_migrate and runs one relay per replica:
+ * The tables come from one migration of the kit, OUTBOX_MIGRATION, which outbox_migrate applies
+ * with the service's own (svc_main does it for a spec with .outbox = true: a service writes no
+ * outbox SQL); then outbox_install checks them and one relay runs per replica:
  *
  *     outbox_relay_t *relay = NULL;
- *     if ((st = outbox_install(pool, "agents")) ||
+ *     if ((st = outbox_migrate(pool, "agents", migrations, n)) ||
+ *         (st = outbox_install(pool, "agents")) ||
  *         (st = outbox_relay_start(db_url, pool, bus, "agents", &relay)))
  *         goto done;
  *     ... serve ...
@@ -78,11 +80,26 @@
 #define OUTBOX_STREAM_MIN_AGE_S 120
 #define OUTBOX_STREAM_MAX_BYTES (1LL << 30)
 
-/* Checks that <schema>.outbox and <schema>.events_applied exist: a migration of the service
- * creates them (services/agents/migrations/002_outbox.sql is the one to copy, with the schema
- * renamed), so the tables are versioned with the rest of the schema and the service's role needs
- * no DDL at run time. Call after db_migrate. ST_UNAVAILABLE (logged) when they are missing,
- * ST_INVALID for a bad name. schema: at most 48 bytes (the channel is "<schema>_outbox"). */
+/* The name the outbox migration is recorded under in <schema>.schema_migrations. It sorts before
+ * a service's own migrations (which may refer to the tables). Databases migrated before the kit
+ * had it recorded a copy of it under the service's own name (agents 002_outbox.sql, rag and
+ * auth 004_outbox.sql): the statements are IF NOT EXISTS, so there it runs once, changes
+ * nothing and is recorded. */
+#define OUTBOX_MIGRATION "000_outbox.sql"
+
+/* The outbox migration's SQL for schema (heap, free it): <schema>.outbox and
+ * <schema>.events_applied. NULL for a name outbox_install would refuse or one with a '"'. */
+char *outbox_migration_sql(const char *schema);
+
+/* db_migrate of schema with the service's migrations plus OUTBOX_MIGRATION, in name order
+ * (same lock and record). ST_INVALID for a bad name, else db_migrate's status. */
+status_t outbox_migrate(db_pool_t *pool, const char *schema, const db_migration_t *migrations,
+                        size_t n);
+
+/* Checks that <schema>.outbox and <schema>.events_applied exist (outbox_migrate creates them),
+ * so the tables are versioned with the rest of the schema and the service's role needs no DDL
+ * at run time. ST_UNAVAILABLE (logged) when they are missing, ST_INVALID for a bad name.
+ * schema: at most 48 bytes (the channel is "<schema>_outbox"). */
 status_t outbox_install(db_pool_t *pool, const char *schema);
 
 /* Adds an event to <schema>.outbox. MUST run inside the caller's open transaction, the one that

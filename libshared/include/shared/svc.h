@@ -36,6 +36,7 @@
 #include "shared/bus.h"
 #include "shared/buscache.h"
 #include "shared/db.h"
+#include "shared/dbtable.h"
 #include "shared/log.h"
 #include "shared/status.h"
 
@@ -52,6 +53,8 @@ typedef struct {
     const char *cache_env;                  /* TTL variable of the answer cache (ms, default
                                                2000, 0 = off), e.g. "AGENTS_LIST_CACHE_MS";
                                                NULL: no cache. Drops go on "<name>.cache.drop" */
+    const char *cache_subject;              /* another subject for the drops (NULL: the above) */
+    size_t cache_max;                       /* entries kept at most (0: 10000) */
     void *app;                              /* the service's own state, as svc->app */
     status_t (*start)(svc_t *svc);          /* after connecting, before serving */
     void (*stop)(svc_t *svc); /* after the relay stopped, before the bus closes; also after a
@@ -164,7 +167,7 @@ status_t svc_fail_why(bus_req_t *req, status_t st, const svc_why_t *why, const c
 
 /* A timestamp column in the API's form, RFC 3339 UTC with milliseconds, in SQL text:
  * SVC_TS("created_at") " AS created_at". */
-#define SVC_TS(col) "to_char(" col " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"
+#define SVC_TS(col) DB_TS(col)
 
 /* A tenant transaction: a pooled connection with BEGIN and app.org_id set for row-level
  * security. svc_tx_end commits when st is ST_OK (returning the commit's status) and otherwise

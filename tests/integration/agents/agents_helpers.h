@@ -18,19 +18,6 @@ static inline void person_join(person_t *owner, person_t *p, const char *role)
     person_invite(owner, p, role, role);
 }
 
-/* printf into a heap string. */
-static inline char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static inline char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *out = NULL;
-    va_start(ap, f);
-    if (vasprintf(&out, f, ap) < 0)
-        abort();
-    va_end(ap);
-    return out;
-}
-
 /* The status of one request (the response is dropped). */
 static inline long call_status(person_t *p, const char *method, const char *path, const char *body)
 {
@@ -69,17 +56,25 @@ static inline char *agent_create(person_t *p, const char *body)
     return out;
 }
 
-/* A knowledge-base category of p's organisation (POST /api/kb/categories); its id (heap). */
-static inline char *kb_category(person_t *p, const char *name)
+/* A knowledge-base category of p's organisation (POST /api/kb/categories) under parent (NULL:
+ * top level); its id (heap). */
+static inline char *kb_subcategory(person_t *p, const char *name, const char *parent)
 {
     httpc_resp_t r = HTTPC_RESP_INIT;
-    char *body = fmt("{\"name\":\"%s\"}", name);
+    char *body = parent ? fmt("{\"name\":\"%s\",\"parent_id\":\"%s\"}", name, parent)
+                        : fmt("{\"name\":\"%s\"}", name);
     req(p->c, "POST", "/api/kb/categories", body, &r);
     expect_status(&r, 201);
     char *out = xstrdup(httpc_resp_str(&r, "id"));
     httpc_resp_cleanup(&r);
     free(body);
     return out;
+}
+
+/* A top-level category. */
+static inline char *kb_category(person_t *p, const char *name)
+{
+    return kb_subcategory(p, name, NULL);
 }
 
 /* POST /api/agents/{agent}/scripts body as p, expecting 201; the new id (heap). */

@@ -17,7 +17,7 @@
 
 typedef struct {
     pid_t nats, edge;
-    char nats_env[96], edge_url[64], store[128];
+    char nats_env[96], edge_url[64], store[128], monitor_url[64];
     char db[48], db_env[256], admin_url[256]; /* a database of its own ("" = the stack's) */
 } private_t;
 
@@ -50,16 +50,12 @@ static pid_t spawn(private_t *p, const char *name)
 
 static void private_start(private_t *p)
 {
-    int nport = harness_free_port(), eport = harness_free_port();
-    char port_s[16], edge_env[32];
-    snprintf(port_s, sizeof port_s, "%d", nport);
+    int nport = harness_free_port(), eport = harness_free_port(), mport = harness_free_port();
+    char edge_env[32];
     snprintf(p->store, sizeof p->store, "%s/agents-replicas-js-%d", harness_env("VAR_DIR"),
              (int)getpid());
-    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, "-js", "-sd", p->store, NULL};
-    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
-    opts.log_path = "/dev/null";
-    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &p->nats), ST_OK);
-    cr_assert_eq(stack_port_wait(nport, p->nats, 10000), ST_OK);
+    snprintf(p->monitor_url, sizeof p->monitor_url, "http://127.0.0.1:%d", mport);
+    cr_assert_gt(p->nats = harness_start_nats(nport, p->store, mport), 0);
     snprintf(p->nats_env, sizeof p->nats_env, "NATS_URL=nats://127.0.0.1:%d", nport);
 
     snprintf(edge_env, sizeof edge_env, "EDGE_PORT=%d", eport);
@@ -79,6 +75,39 @@ static void private_stop(private_t *p)
         harness_pg_exec(sql);
         free(sql);
     }
+}
+
+/* Client connections named `name` the private nats-server has (its /connz), -1 if it did not
+ * answer. */
+static int connections(const private_t *p, const char *name)
+{
+    httpc_t *m = httpc_new(p->monitor_url);
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    int n = -1;
+    if (httpc_req(m, "GET", "/connz?limit=1024", NULL, NULL, &r) == ST_OK && r.status == 200) {
+        json_t *conns = httpc_json_path(httpc_resp_json(&r), "connections");
+        n = 0;
+        for (size_t i = 0; i < json_array_size(conns); i++) {
+            const char *cn = json_string_value(json_object_get(json_array_get(conns, i), "name"));
+            n += cn && strcmp(cn, name) == 0;
+        }
+    }
+    httpc_resp_cleanup(&r);
+    httpc_free(m);
+    return n;
+}
+
+/* Waits until the server has dropped a replica killed hard: until it has read the end of that
+ * connection, the replica stays in the queue group and a request routed to it is lost (the
+ * client waits out its timeout), however long ago the process died. */
+static void wait_connections(const private_t *p, const char *name, int want)
+{
+    int got = connections(p, name);
+    for (int i = 0; i < 400 && got != want; i++) {
+        usleep(25 * 1000);
+        got = connections(p, name);
+    }
+    cr_assert_eq(got, want, "the server still counts %d %s connections, not %d", got, name, want);
 }
 
 /* A URL of the stack's cluster naming database db instead of the stack's. */
@@ -187,6 +216,7 @@ Test(agents_replicas, replicas_share_the_work_and_losing_one_loses_nothing, .tim
     pid_t c2 = spawn(&p, "agents");
     cr_assert_eq(harness_kill(b, SIGKILL), 0);
     cr_assert_geq(harness_wait_exit(b, 5000), 0);
+    wait_connections(&p, "agents", 1);
     for (int i = 0; i < 10; i++, acked++)
         cr_assert_eq(create(c, 200 + i), 201);
 

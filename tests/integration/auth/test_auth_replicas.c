@@ -43,13 +43,7 @@ static pid_t spawn_auth(private_t *p)
 static void private_start_nats(private_t *p)
 {
     int nport = harness_free_port();
-    char port_s[16];
-    snprintf(port_s, sizeof port_s, "%d", nport);
-    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, NULL};
-    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
-    opts.log_path = "/dev/null";
-    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &p->nats), ST_OK);
-    cr_assert_eq(stack_port_wait(nport, p->nats, 10000), ST_OK);
+    cr_assert_gt(p->nats = harness_start_nats(nport, NULL, 0), 0);
     snprintf(p->nats_env, sizeof p->nats_env, "NATS_URL=nats://127.0.0.1:%d", nport);
 }
 

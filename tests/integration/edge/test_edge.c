@@ -59,6 +59,16 @@ static void expect_error(httpc_resp_t *r, long status, const char *code)
     cr_assert(httpc_resp_str(r, "error.message"));
 }
 
+/* A request that must fail with status and the error code (expect_error). */
+static void expect_call_error(httpc_t *c, const char *method, const char *path, const char *body,
+                              long status, const char *code)
+{
+    httpc_resp_t r = HTTPC_RESP_INIT;
+    cr_assert_eq(httpc_req(c, method, path, body, NULL, &r), ST_OK);
+    expect_error(&r, status, code);
+    httpc_resp_cleanup(&r);
+}
+
 static httpc_t *client(void)
 {
     return httpc_new(harness_env("EDGE_URL"));
@@ -82,13 +92,8 @@ Test(edge, health_and_ready)
 Test(edge, malformed_json_is_400)
 {
     httpc_t *c = client();
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", "{\"email\": ", NULL, &r), ST_OK);
-    expect_error(&r, 400, "invalid_argument");
-    httpc_resp_cleanup(&r);
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", "[1,2]", NULL, &r), ST_OK);
-    expect_error(&r, 400, "invalid_argument");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "POST", "/api/auth/login", "{\"email\": ", 400, "invalid_argument");
+    expect_call_error(c, "POST", "/api/auth/login", "[1,2]", 400, "invalid_argument");
     httpc_free(c);
 }
 
@@ -137,19 +142,12 @@ Test(edge, path_parameter_wins_over_the_body)
 Test(edge, no_credentials_is_401)
 {
     httpc_t *c = client();
-    httpc_resp_t r = HTTPC_RESP_INIT;
-    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
-    expect_error(&r, 401, "unauthorized");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "GET", "/api/auth/me", NULL, 401, "unauthorized");
     httpc_set_bearer(c, "ak_not-a-real-key");
-    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
-    expect_error(&r, 401, "unauthorized");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "GET", "/api/auth/me", NULL, 401, "unauthorized");
     httpc_set_bearer(c, NULL);
     httpc_set_header(c, "Cookie", "sid=forged-session-value");
-    cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
-    expect_error(&r, 401, "unauthorized");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "GET", "/api/auth/me", NULL, 401, "unauthorized");
     httpc_free(c);
 }
 
@@ -172,9 +170,7 @@ Test(edge, cross_site_cookie_request_is_403)
                  ST_OK);
     expect_error(&r, 403, "forbidden");
     httpc_resp_cleanup(&r);
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/logout", NULL, NULL, &r), ST_OK);
-    expect_error(&r, 403, "forbidden");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "POST", "/api/auth/logout", NULL, 403, "forbidden");
     /* Reads are not state changes. */
     cr_assert_eq(httpc_req(c, "GET", "/api/auth/me", NULL, NULL, &r), ST_OK);
     cr_assert_eq(r.status, 200);
@@ -186,9 +182,7 @@ Test(edge, unknown_route_is_404_and_wrong_method_405)
 {
     httpc_t *c = client();
     httpc_resp_t r = HTTPC_RESP_INIT;
-    cr_assert_eq(httpc_req(c, "GET", "/api/no/such/thing", NULL, NULL, &r), ST_OK);
-    expect_error(&r, 404, "not_found");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "GET", "/api/no/such/thing", NULL, 404, "not_found");
     cr_assert_eq(httpc_req(c, "DELETE", "/api/auth/login", NULL, NULL, &r), ST_OK);
     expect_error(&r, 405, "method_not_allowed");
     cr_assert_str_eq(httpc_resp_header(&r, "allow"), "POST");
@@ -199,15 +193,12 @@ Test(edge, unknown_route_is_404_and_wrong_method_405)
 Test(edge, body_over_limit_is_413)
 {
     httpc_t *c = client();
-    httpc_resp_t r = HTTPC_RESP_INIT;
     size_t n = 3 * 1024 * 1024;
     char *big = xmalloc(n + 64);
     int k = snprintf(big, 64, "{\"email\":\"");
     memset(big + k, 'a', n);
     strcpy(big + k + n, "\"}");
-    cr_assert_eq(httpc_req(c, "POST", "/api/auth/login", big, NULL, &r), ST_OK);
-    expect_error(&r, 413, "payload_too_large");
-    httpc_resp_cleanup(&r);
+    expect_call_error(c, "POST", "/api/auth/login", big, 413, "payload_too_large");
     free(big);
     httpc_free(c);
 }
@@ -492,13 +483,7 @@ static void private_start(private_t *p, const char *timeout_ms)
 {
     int nport = harness_free_port();
     p->edge_port = harness_free_port();
-    char port_s[16];
-    snprintf(port_s, sizeof port_s, "%d", nport);
-    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, NULL};
-    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
-    opts.log_path = "/dev/null";
-    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &p->nats), ST_OK);
-    cr_assert_eq(stack_port_wait(nport, p->nats, 10000), ST_OK);
+    cr_assert_gt(p->nats = harness_start_nats(nport, NULL, 0), 0);
     snprintf(p->nats_url, sizeof p->nats_url, "nats://127.0.0.1:%d", nport);
     char e1[96], e2[48], e3[48];
     snprintf(e1, sizeof e1, "NATS_URL=%s", p->nats_url);

@@ -392,6 +392,26 @@ static status_t call_async_msg(bus_t *bus, const char *subject, const bus_ctx_t 
     return st;
 }
 
+/* A call that must come back (within 10 s): w is initialised, the call made, its callback run
+ * (clean up w after). in may be NULL (an empty body). */
+static void call_wait(bus_t *c, const char *subj, const bus_ctx_t *ctx, const ProtobufCMessage *in,
+                      int timeout_ms, waiter_t *w)
+{
+    waiter_init(w);
+    cr_assert_eq(call_async_msg(c, subj, ctx, in, timeout_ms, w), ST_OK);
+    cr_assert(waiter_wait(w, 10000), "%s: no callback", subj);
+}
+
+/* Declares the test's service and client: name (a bus name no other test uses), s (served by
+ * `workers` workers, with the health check when `health`), c (a client) and subj (the subject
+ * of `method`). */
+#define TEST_SERVICE(workers, health, method)                                                      \
+    char name[32], subj[96];                                                                       \
+    unique_name(name, sizeof name, "bt");                                                          \
+    server_t *s = server_start(name, workers, health);                                             \
+    bus_t *c = connect_as("bt-client");                                                            \
+    subject_of(subj, sizeof subj, name, method)
+
 static const char *find_header(const Common__HttpRequest *r, const char *name)
 {
     for (size_t i = 0; i < r->n_headers; i++)
@@ -494,11 +514,8 @@ Test(bus, serve_and_call_round_trip)
 /* Replies bigger than bus_reply's stack buffer take the heap path. */
 Test(bus, large_messages)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "echo");
+    TEST_SERVICE(2, false, "echo");
+    char err[256];
 
     static const size_t sizes[] = {4000, 4096, 5000, 200000};
     for (size_t k = 0; k < ARRAY_LEN(sizes); k++) {
@@ -522,11 +539,7 @@ Test(bus, large_messages)
 
 Test(bus, malformed_request_is_invalid)
 {
-    char name[32], subj[96];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "echo");
+    TEST_SERVICE(2, false, "echo");
 
     waiter_t w;
     waiter_init(&w);
@@ -545,11 +558,8 @@ Test(bus, malformed_request_is_invalid)
 
 Test(bus, error_replies_carry_status_and_message)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 4, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "fail");
+    TEST_SERVICE(4, false, "fail");
+    char err[256];
 
     for (int i = 1; i < ST__COUNT; i++) {
         status_t want = (status_t)i;
@@ -633,11 +643,8 @@ Test(bus, reply_status_of_foreign_codes)
  * nor forge headers in the reply: NATS headers are CRLF-delimited lines. */
 Test(bus, error_message_with_line_breaks)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "fail");
+    TEST_SERVICE(2, false, "fail");
+    char err[256];
 
     Common__Header in = COMMON__HEADER__INIT;
     in.name = "400";
@@ -650,9 +657,7 @@ Test(bus, error_message_with_line_breaks)
     cr_assert_null(strchr(err, '\r'), "%s", err);
 
     waiter_t w;
-    waiter_init(&w);
-    cr_assert_eq(call_async_msg(c, subj, NULL, &in.base, 5000, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, NULL, &in.base, 5000, &w);
     cr_assert_eq(w.st, ST_INVALID);
     cr_assert_not_null(w.msg);
     const char *forged = NULL;
@@ -671,11 +676,8 @@ Test(bus, error_message_with_line_breaks)
 
 Test(bus, handler_that_forgets_to_reply_is_internal)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "forget");
+    TEST_SERVICE(2, false, "forget");
+    char err[256];
 
     int64_t t0 = time_mono_us();
     cr_assert_eq(bus_call(c, subj, NULL, NULL, NULL, NULL, err, sizeof err, 5000), ST_INTERNAL);
@@ -684,9 +686,7 @@ Test(bus, handler_that_forgets_to_reply_is_internal)
     cr_assert_eq(atomic_load(&s->calls), 1);
 
     waiter_t w;
-    waiter_init(&w);
-    cr_assert_eq(bus_call_async(c, subj, NULL, NULL, 0, 5000, on_done, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, NULL, NULL, 5000, &w);
     cr_assert_eq(w.st, ST_INTERNAL);
     waiter_cleanup(&w);
     bus_free(c);
@@ -695,11 +695,8 @@ Test(bus, handler_that_forgets_to_reply_is_internal)
 
 Test(bus, second_reply_is_ignored)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "twice");
+    TEST_SERVICE(2, false, "twice");
+    char err[256];
 
     Common__Header *out = NULL;
     cr_assert_eq(bus_call(c, subj, NULL, NULL, &common__header__descriptor,
@@ -709,9 +706,7 @@ Test(bus, second_reply_is_ignored)
     protobuf_c_message_free_unpacked(&out->base, NULL);
 
     waiter_t w;
-    waiter_init(&w);
-    cr_assert_eq(bus_call_async(c, subj, NULL, NULL, 0, 5000, on_done, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, NULL, NULL, 5000, &w);
     usleep(300 * 1000);
     cr_assert_eq(waiter_calls(&w), 1);
     cr_assert_eq(w.st, ST_OK);
@@ -736,9 +731,7 @@ Test(bus, reply_headers_reach_the_caller)
     Common__Header in = COMMON__HEADER__INIT;
     in.value = "body";
     waiter_t w;
-    waiter_init(&w);
-    cr_assert_eq(call_async_msg(c, subj, &ctx, &in.base, 5000, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, &ctx, &in.base, 5000, &w);
     cr_assert_eq(w.st, ST_OK, "%s %s", status_str(w.st), w.errmsg);
     cr_assert_not_null(w.msg);
     for (int i = 0; i < 3; i++) {
@@ -763,9 +756,7 @@ Test(bus, reply_headers_reach_the_caller)
     subject_of(subj, sizeof subj, name, "fail");
     in.name = "429";
     in.value = "slow down";
-    waiter_init(&w);
-    cr_assert_eq(call_async_msg(c, subj, NULL, &in.base, 5000, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, NULL, &in.base, 5000, &w);
     cr_assert_eq(w.st, ST_RATE_LIMITED);
     cr_assert_str_eq(w.errmsg, "slow down");
     cr_assert_eq(natsMsgHeader_Get(w.msg, "Retry-After", &v), NATS_OK);
@@ -778,17 +769,11 @@ Test(bus, reply_headers_reach_the_caller)
 /* At most 8 reply headers: the ninth is dropped (and logged), the reply still goes out. */
 Test(bus, reply_header_limit)
 {
-    char name[32], subj[96];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "echo");
+    TEST_SERVICE(2, false, "echo");
     const char *const extra[] = {"Want-Reply-Headers", "9", NULL};
     bus_ctx_t ctx = {.extra = extra};
     waiter_t w;
-    waiter_init(&w);
-    cr_assert_eq(bus_call_async(c, subj, &ctx, NULL, 0, 5000, on_done, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, &ctx, NULL, 5000, &w);
     cr_assert_eq(w.st, ST_OK);
     const char *v = NULL;
     cr_assert_eq(natsMsgHeader_Get(w.msg, "X-Reply-7", &v), NATS_OK);
@@ -800,11 +785,8 @@ Test(bus, reply_header_limit)
 
 Test(bus, context_headers_reach_the_handler)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "context");
+    TEST_SERVICE(2, false, "context");
+    char err[256];
 
     const char *const extra[] = {"X-Trace", "abc123", "Idempotency-Key", "k-1", NULL};
     bus_ctx_t ctx = {.org_id = "11111111-1111-4111-8111-111111111111",
@@ -865,9 +847,7 @@ Test(bus, context_headers_reach_the_handler)
 
     /* The same through an asynchronous call. */
     waiter_t w;
-    waiter_init(&w);
-    cr_assert_eq(call_async_msg(c, subj, &ctx, &in.base, 3000, &w), ST_OK);
-    cr_assert(waiter_wait(&w, 10000));
+    call_wait(c, subj, &ctx, &in.base, 3000, &w);
     cr_assert_eq(w.st, ST_OK);
     out = (Common__HttpRequest *)protobuf_c_message_unpack(&common__http_request__descriptor, NULL,
                                                            (size_t)natsMsg_GetDataLength(w.msg),
@@ -888,11 +868,8 @@ Test(bus, context_headers_reach_the_handler)
 /* bus_ctx_from_req carries org, user, role and request id (not the extras) downstream. */
 Test(bus, context_propagates_through_a_relay)
 {
-    char name[32], subj[96], target[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 4, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "relay");
+    TEST_SERVICE(4, false, "relay");
+    char target[96], err[256];
     subject_of(target, sizeof target, name, "context");
 
     const char *const extra[] = {"X-Trace", "abc123", NULL};
@@ -935,11 +912,8 @@ Test(bus, context_propagates_through_a_relay)
 /* A method the proto does not have, on a served name, is 404 rather than a timeout. */
 Test(bus, unknown_method_is_not_found)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "no_such_method");
+    TEST_SERVICE(2, false, "no_such_method");
+    char err[256];
 
     int64_t t0 = time_mono_us();
     status_t st = bus_call(c, subj, NULL, NULL, NULL, NULL, err, sizeof err, 5000);
@@ -985,11 +959,8 @@ Test(bus, no_responders_is_unavailable_quickly)
 
 Test(bus, silent_handler_times_out_near_the_deadline)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 4, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "slow");
+    TEST_SERVICE(4, false, "slow");
+    char err[256];
     atomic_store(&s->hold, true);
 
     Common__Header in = COMMON__HEADER__INIT;
@@ -1024,12 +995,8 @@ Test(bus, silent_handler_times_out_near_the_deadline)
 /* A request whose Deadline already passed when a worker picks it up is dropped unanswered. */
 Test(bus, request_past_its_deadline_is_dropped)
 {
-    char name[32], subj[96];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 1, false); /* one worker: requests run in order */
-    bus_t *c = connect_as("bt-client");
+    TEST_SERVICE(1, false, "echo"); /* one worker: requests run in order */
     natsConnection *nc = bus_nats(c);
-    subject_of(subj, sizeof subj, name, "echo");
 
     Common__Header in = COMMON__HEADER__INIT;
     in.value = "x";
@@ -1202,11 +1169,7 @@ static void *call_many(void *arg)
 
 Test(bus, concurrent_sync_calls_from_many_threads)
 {
-    char name[32], subj[96];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 4, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "echo");
+    TEST_SERVICE(4, false, "echo");
     sync_worker_t w[8];
     pthread_t th[8];
     for (int i = 0; i < 8; i++) {
@@ -1225,11 +1188,7 @@ Test(bus, concurrent_sync_calls_from_many_threads)
 /* Freeing a client with calls in flight gives each its one callback (ST_UNAVAILABLE). */
 Test(bus, free_with_pending_calls_calls_back_once)
 {
-    char name[32], subj[96];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 2, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "slow");
+    TEST_SERVICE(2, false, "slow");
     atomic_store(&s->hold, true);
 
     Common__Header in = COMMON__HEADER__INIT;
@@ -1364,18 +1323,20 @@ Test(bus, queue_group_shares_the_load_and_survives_one_replica)
 
 /* ---- ping ------------------------------------------------------------------------------------ */
 
+/* svc.<name>.ping's answer into *pong (NULL unless ST_OK). */
+static status_t ping(bus_t *c, const char *subj, Common__Pong **pong)
+{
+    char err[256];
+    *pong = NULL;
+    return bus_call(c, subj, NULL, NULL, &common__pong__descriptor, (ProtobufCMessage **)pong, err,
+                    sizeof err, 5000);
+}
+
 Test(bus, ping_is_served_automatically)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 1, false);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "ping");
-
+    TEST_SERVICE(1, false, "ping");
     Common__Pong *pong = NULL;
-    cr_assert_eq(bus_call(c, subj, NULL, NULL, &common__pong__descriptor,
-                          (ProtobufCMessage **)&pong, err, sizeof err, 5000),
-                 ST_OK, "%s", err);
+    cr_assert_eq(ping(c, subj, &pong), ST_OK);
     cr_assert_str_eq(pong->service, name);
     cr_assert_str_eq(pong->instance, bus_instance(s->bus));
     cr_assert(pong->has_db_ok && pong->db_ok);
@@ -1387,24 +1348,14 @@ Test(bus, ping_is_served_automatically)
 
 Test(bus, ping_reports_the_health_check)
 {
-    char name[32], subj[96], err[256];
-    unique_name(name, sizeof name, "bt");
-    server_t *s = server_start(name, 1, true);
-    bus_t *c = connect_as("bt-client");
-    subject_of(subj, sizeof subj, name, "ping");
-
+    TEST_SERVICE(1, true, "ping");
     Common__Pong *pong = NULL;
-    cr_assert_eq(bus_call(c, subj, NULL, NULL, &common__pong__descriptor,
-                          (ProtobufCMessage **)&pong, err, sizeof err, 5000),
-                 ST_OK, "%s", err);
+    cr_assert_eq(ping(c, subj, &pong), ST_OK);
     cr_assert(pong->has_db_ok && pong->db_ok);
     protobuf_c_message_free_unpacked(&pong->base, NULL);
 
     atomic_store(&s->health, false);
-    pong = NULL;
-    cr_assert_eq(bus_call(c, subj, NULL, NULL, &common__pong__descriptor,
-                          (ProtobufCMessage **)&pong, err, sizeof err, 5000),
-                 ST_UNAVAILABLE);
+    cr_assert_eq(ping(c, subj, &pong), ST_UNAVAILABLE);
     cr_assert_null(pong);
     bus_free(c);
     server_stop(s);

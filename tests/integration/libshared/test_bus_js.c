@@ -156,3 +156,77 @@ Test(bus_js, stream_limits_are_set_and_updated)
     jsCtx_Destroy(js);
     bus_free(bus);
 }
+
+/* A slow job: "keepalive" says it is in progress every 200 ms, "silent" does not. */
+typedef struct {
+    atomic_int keepalive, silent, other;
+} slow_t;
+
+static status_t slow_handler(void *ctx, natsMsg *msg, int delivery)
+{
+    slow_t *s = ctx;
+    (void)delivery;
+    bool keep =
+        natsMsg_GetDataLength(msg) == 9 && memcmp(natsMsg_GetData(msg), "keepalive", 9) == 0;
+    bool silent = natsMsg_GetDataLength(msg) == 6 && memcmp(natsMsg_GetData(msg), "silent", 6) == 0;
+    if (!keep && !silent) {
+        atomic_fetch_add(&s->other, 1);
+        return ST_OK;
+    }
+    atomic_fetch_add(keep ? &s->keepalive : &s->silent, 1);
+    for (int i = 0; i < 12; i++) { /* 2.4 s, longer than the 1 s AckWait */
+        if (keep)
+            cr_assert_eq(bus_js_in_progress(msg), ST_OK);
+        usleep(200 * 1000);
+    }
+    return ST_OK;
+}
+
+Test(bus_js, ack_wait_in_progress_and_stop)
+{
+    char id[37], stream[64], subject[96], durable[64], subj[96];
+    uuid_new(id);
+    snprintf(stream, sizeof stream, "S_%.8s", id);
+    snprintf(subject, sizeof subject, "slow.%.8s.>", id);
+    snprintf(durable, sizeof durable, "s_%.8s", id);
+    snprintf(subj, sizeof subj, "slow.%.8s.job", id);
+    log_init("test", "error");
+
+    bus_t *bus = js_connect();
+    cr_assert_eq(bus_js_ensure_stream(bus, stream, subject), ST_OK);
+    slow_t s = {0};
+    bus_js_consumer_opts_t opts = {.max_deliver = 5, .ack_wait_ms = 1000, .fetch = 1};
+    /* Three threads: while two work, the third is free to take what is delivered again. */
+    bus_js_consumer_t *a = NULL, *b = NULL, *c = NULL;
+    cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, &a),
+                 ST_OK);
+    cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, &b),
+                 ST_OK);
+    cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, &c),
+                 ST_OK);
+    cr_assert_eq(bus_js_publish(bus, subj, NULL, "keepalive", 9), ST_OK);
+    cr_assert_eq(bus_js_publish(bus, subj, NULL, "silent", 6), ST_OK);
+    usleep(6000 * 1000);
+    cr_assert_eq(atomic_load(&s.keepalive), 1, "in progress: never delivered again");
+    cr_assert_geq(atomic_load(&s.silent), 2, "past the AckWait: delivered again");
+
+    /* Stopped: nothing more is taken. */
+    bus_js_consumer_stop(a);
+    bus_js_consumer_stop(b);
+    bus_js_consumer_stop(c);
+    bus_js_consumer_stop(c);
+    int seen = atomic_load(&s.other);
+    cr_assert_eq(bus_js_publish(bus, subj, NULL, "after", 5), ST_OK);
+    usleep(1500 * 1000);
+    cr_assert_eq(atomic_load(&s.other), seen);
+    bus_free(bus);
+
+    /* The message waits on the server for the next consumer. */
+    bus = js_connect();
+    cr_assert_eq(bus_js_consume_opts(bus, stream, durable, subject, &opts, slow_handler, &s, NULL),
+                 ST_OK);
+    for (int i = 0; i < 100 && atomic_load(&s.other) == seen; i++)
+        usleep(50 * 1000);
+    cr_assert_eq(atomic_load(&s.other), seen + 1);
+    bus_free(bus);
+}

@@ -1,6 +1,7 @@
 /* test_buscache.c - libshared buscache against the stack's nats-server: answers are kept per
  * scope, a drop from another replica reaches this one before its next answer, Cache-Control:
- * no-cache computes, an expired key is computed once for concurrent requests, and drops that
+ * no-cache computes, a drop of a scope named in a key misses that key, an expired key is
+ * computed once for concurrent requests, and drops that
  * NATS had to discard clear the whole cache instead of leaving stale answers.
  *
  * A hand-written service (rpc Get(Empty) returns (Header)) answers with the number of times its
@@ -62,10 +63,16 @@ static status_t fill(void *arg, ProtobufCMessage **out)
     return ST_OK;
 }
 
+/* Every answer also depends on the scope SHARED (as auth's `me` answers depend on the
+ * organisation's name): its generation is part of the key. */
+#define SHARED "shared-scope"
+
 static status_t h_get(void *svc, bus_req_t *req)
 {
     server_t *s = svc;
-    return bus_reply_cached(req, s->cache, bus_req_org(req), "the-key", fill, s);
+    char key[48];
+    snprintf(key, sizeof key, "the-key/%llu", (unsigned long long)buscache_gen(s->cache, SHARED));
+    return bus_reply_cached(req, s->cache, bus_req_org(req), key, fill, s);
 }
 
 static const bus_method_t methods[] = {{"get", h_get}};
@@ -128,6 +135,15 @@ static bus_t *client(void)
     return b;
 }
 
+/* Another replica of s's service: only its cache's drop publishing is used. */
+static buscache_t *other_replica(server_t *s, bus_t **bus)
+{
+    buscache_t *other = NULL;
+    cr_assert_eq(bus_connect("other", harness_env("NATS_URL"), 10000, bus), ST_OK);
+    cr_assert_eq(buscache_new(*bus, s->drops, 60000, 1000, &other), ST_OK);
+    return other;
+}
+
 Test(buscache, answers_are_kept_per_scope)
 {
     server_t *s = server_start(2);
@@ -145,11 +161,8 @@ Test(buscache, a_drop_from_another_replica_comes_first)
 {
     server_t *s = server_start(2);
     bus_t *c = client();
-    /* The other replica: only its cache's drop publishing is used. */
     bus_t *other_bus = NULL;
-    buscache_t *other = NULL;
-    cr_assert_eq(bus_connect("other", harness_env("NATS_URL"), 10000, &other_bus), ST_OK);
-    cr_assert_eq(buscache_new(other_bus, s->drops, 60000, 1000, &other), ST_OK);
+    buscache_t *other = other_replica(s, &other_bus);
 
     cr_assert_eq(get(c, s, ORG_A), 1);
     cr_assert_eq(get(c, s, ORG_B), 2);
@@ -161,6 +174,27 @@ Test(buscache, a_drop_from_another_replica_comes_first)
         cr_assert_eq(get(c, s, ORG_A), 3 + round, "round %d: a stale answer after a drop", round);
     }
     cr_assert_eq(get(c, s, ORG_B), 2, "the other scope kept its answer");
+    buscache_free(other);
+    bus_free(other_bus);
+    bus_free(c);
+    server_stop(s);
+}
+
+Test(buscache, a_drop_of_a_scope_in_the_key_misses_every_scope)
+{
+    server_t *s = server_start(2);
+    bus_t *c = client();
+    bus_t *other_bus = NULL;
+    buscache_t *other = other_replica(s, &other_bus);
+
+    cr_assert_eq(get(c, s, ORG_A), 1);
+    cr_assert_eq(get(c, s, ORG_B), 2);
+    cr_assert_eq(buscache_drop(other, SHARED), ST_OK);
+    cr_assert_eq(natsConnection_Flush(bus_nats(other_bus)), NATS_OK);
+    cr_assert_eq(get(c, s, ORG_A), 3, "the key named the old generation of " SHARED);
+    cr_assert_eq(get(c, s, ORG_B), 4);
+    cr_assert_eq(get(c, s, ORG_A), 3, "kept again under the new generation");
+    cr_assert_eq(buscache_gen(NULL, SHARED), 0, "NULL-safe");
     buscache_free(other);
     bus_free(other_bus);
     bus_free(c);

@@ -100,17 +100,7 @@ static db_t *acquire(db_pool_t *p)
     return db;
 }
 
-/* printf into a heap string. */
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-    buf_t b = BUF_INIT;
-    va_list ap;
-    va_start(ap, f);
-    buf_vprintf(&b, f, ap);
-    va_end(ap);
-    return buf_steal(&b);
-}
+#define fmt harness_fmt
 
 /* Runs SQL on db's own session (bypassing db.c) and returns the first value (heap, NULL when no
  * row or SQL NULL). For session-local state: pg_prepared_statements, current_setting. */
@@ -514,6 +504,17 @@ static void make_tables(db_t *db, const char *s)
     free(sql);
 }
 
+/* A fresh schema with the tables above, a pool of one and its connection (for the test to
+ * release and free); the schema's name. */
+static const char *tables_fixture(db_pool_t **p /* OUT */, db_t **db /* OUT */)
+{
+    const char *s = schema_name("t_");
+    *p = pool_new(1);
+    *db = acquire(*p);
+    make_tables(*db, s);
+    return s;
+}
+
 typedef struct {
     const char *what;
     const char *sql; /* %s: schema (up to 2 times) */
@@ -523,10 +524,9 @@ typedef struct {
 
 Test(db, sqlstates_map_to_statuses)
 {
-    const char *s = schema_name("t_");
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
-    make_tables(db, s);
+    db_pool_t *p = NULL;
+    db_t *db = NULL;
+    const char *s = tables_fixture(&p, &db);
     exec_fmt_ok(db, "INSERT INTO %s.parents VALUES ('11111111-1111-4111-8111-111111111111')", s);
     exec_fmt_ok(db, "INSERT INTO %s.items (name, qty) VALUES ('first', 1)", s);
 
@@ -590,10 +590,9 @@ Test(db, sqlstates_map_to_statuses)
 /* The same mapping through prepared statements with parameters, as services use it. */
 Test(db, sqlstates_through_prepared_statements)
 {
-    const char *s = schema_name("t_");
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
-    make_tables(db, s);
+    db_pool_t *p = NULL;
+    db_t *db = NULL;
+    const char *s = tables_fixture(&p, &db);
 
     char *ins_parent = fmt("INSERT INTO %s.parents (id) VALUES ($1)", s);
     char *ins_item = fmt("INSERT INTO %s.items (name, qty, parent_id) VALUES ($1, $2, $3) "
@@ -708,10 +707,9 @@ static void insert_item(db_t *db, const char *s, const char *name)
 
 Test(db, commit_and_rollback)
 {
-    const char *s = schema_name("t_");
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
-    make_tables(db, s);
+    db_pool_t *p = NULL;
+    db_t *db = NULL;
+    const char *s = tables_fixture(&p, &db);
 
     cr_assert_eq(db_begin(db), ST_OK);
     insert_item(db, s, "kept");
@@ -734,10 +732,9 @@ Test(db, commit_and_rollback)
 
 Test(db, release_rolls_back_an_open_transaction)
 {
-    const char *s = schema_name("t_");
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
-    make_tables(db, s);
+    db_pool_t *p = NULL;
+    db_t *db = NULL;
+    const char *s = tables_fixture(&p, &db);
 
     cr_assert_eq(db_begin(db), ST_OK);
     insert_item(db, s, "forgotten");
@@ -763,10 +760,9 @@ Test(db, release_rolls_back_an_open_transaction)
  * by db_release too, or the pool would hand the next caller a connection mid-transaction. */
 Test(db, release_rolls_back_a_transaction_begun_with_sql)
 {
-    const char *s = schema_name("t_");
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
-    make_tables(db, s);
+    db_pool_t *p = NULL;
+    db_t *db = NULL;
+    const char *s = tables_fixture(&p, &db);
 
     exec_ok(db, "BEGIN");
     insert_item(db, s, "via_sql");
@@ -783,10 +779,9 @@ Test(db, release_rolls_back_a_transaction_begun_with_sql)
  * db_commit must not report that as success. */
 Test(db, commit_of_a_failed_transaction_is_an_error)
 {
-    const char *s = schema_name("t_");
-    db_pool_t *p = pool_new(1);
-    db_t *db = acquire(p);
-    make_tables(db, s);
+    db_pool_t *p = NULL;
+    db_t *db = NULL;
+    const char *s = tables_fixture(&p, &db);
     insert_item(db, s, "exists");
 
     cr_assert_eq(db_begin(db), ST_OK);

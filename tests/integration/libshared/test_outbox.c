@@ -85,11 +85,11 @@ static void suite_fini(void)
     for (int i = 0; i < MAX_RES; i++)
         db_pool_free(t.pools[i]);
     delete_consumer(harness_env("NATS_URL"), t.durable);
-    char sql[160];
+    char sql[256];
     snprintf(sql, sizeof sql,
              "SET client_min_messages = warning; SET lock_timeout = '30s'; "
-             "DROP SCHEMA IF EXISTS \"%s\" CASCADE",
-             t.schema);
+             "DROP SCHEMA IF EXISTS \"%s\", \"%s_old\", \"%s_new\" CASCADE",
+             t.schema, t.schema, t.schema);
     harness_pg_exec(sql);
     pthread_mutex_destroy(&t.seen.mu);
 }
@@ -331,6 +331,59 @@ Test(outbox, install_checks_the_migration_made_the_tables)
     cr_assert(harness_pg_exec(sql));
 }
 
+static long long applied(const char *schema, const char *name)
+{
+    return admin_int("SELECT count(*) FROM \"%s\".schema_migrations WHERE name = '%s'", schema,
+                     name);
+}
+
+/* A database that ran a service's own copy of the outbox SQL (recorded as 004_outbox.sql, as
+ * rag and auth did) takes the kit's migration without a change to its tables or rows; a new
+ * schema gets the tables before its own first migration, which may use them. */
+Test(outbox, the_kit_migration_upgrades_old_copies_and_comes_first)
+{
+    db_pool_t *pool = pool_new();
+    char old[48], fresh[48];
+    snprintf(old, sizeof old, "%s_old", t.schema);
+    snprintf(fresh, sizeof fresh, "%s_new", t.schema);
+    char *copy = outbox_migration_sql(old);
+    cr_assert_not_null(copy);
+    char things[96];
+    snprintf(things, sizeof things, "CREATE TABLE \"%s\".things (id int)", old);
+    const db_migration_t before[] = {{"001_init.sql", things}, {"004_outbox.sql", copy}};
+    cr_assert_eq(db_migrate(pool, old, before, 2), ST_OK);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO \"%s\".outbox (subject, payload) VALUES ('evt.x.y.z', 'p'); "
+             "INSERT INTO \"%s\".events_applied VALUES ('c', 'm')",
+             old, old);
+    cr_assert(harness_pg_exec(sql));
+    cr_assert_eq(applied(old, OUTBOX_MIGRATION), 0);
+
+    for (int run = 0; run < 2; run++) {
+        cr_assert_eq(outbox_migrate(pool, old, before, 1), ST_OK, "run %d", run);
+        cr_assert_eq(applied(old, OUTBOX_MIGRATION), 1, "recorded once");
+        cr_assert_eq(admin_int("SELECT count(*) FROM \"%s\".schema_migrations", old), 3);
+        cr_assert_eq(admin_int("SELECT count(*) FROM \"%s\".outbox WHERE sent_at IS NULL", old), 1,
+                     "the unsent event is still there");
+        cr_assert_eq(admin_int("SELECT count(*) FROM \"%s\".events_applied", old), 1);
+    }
+    cr_assert_eq(outbox_install(pool, old), ST_OK);
+
+    /* A new service's first migration may refer to the outbox: the kit's runs before it. */
+    snprintf(sql, sizeof sql, "CREATE VIEW \"%s\".pending AS SELECT id FROM \"%s\".outbox", fresh,
+             fresh);
+    const db_migration_t own[] = {{"001_init.sql", sql}};
+    cr_assert_eq(outbox_migrate(pool, fresh, own, 1), ST_OK);
+    cr_assert_eq(applied(fresh, OUTBOX_MIGRATION), 1);
+    cr_assert_eq(applied(fresh, "001_init.sql"), 1);
+    cr_assert_eq(outbox_install(pool, fresh), ST_OK);
+
+    cr_assert_null(outbox_migration_sql("bad\"name"));
+    cr_assert_eq(outbox_migrate(pool, "", NULL, 0), ST_INVALID);
+    free(copy);
+}
+
 Test(outbox, relay_is_woken_by_notify)
 {
     db_pool_t *pool = pool_new();
@@ -398,18 +451,12 @@ Test(outbox, restarted_relay_delivers_what_was_added_meanwhile)
 /* A private nats-server with JetStream in store (a fresh directory under VAR_DIR or /tmp). */
 static pid_t nats_start(int port, char *store, size_t storelen)
 {
-    char port_s[16];
     const char *var = harness_env_opt("VAR_DIR");
     char id[37];
     uuid_new(id);
     snprintf(store, storelen, "%s/ob-js-%.8s", var ? var : "/tmp", id);
-    snprintf(port_s, sizeof port_s, "%d", port);
-    char *argv[] = {"nats-server", "-a", "127.0.0.1", "-p", port_s, "-js", "-sd", store, NULL};
-    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
-    pid_t pid = -1;
-    opts.log_path = "/dev/null";
-    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid), ST_OK);
-    cr_assert_eq(stack_port_wait(port, pid, 10000), ST_OK);
+    pid_t pid = harness_start_nats(port, store, 0);
+    cr_assert_gt(pid, 0);
     return pid;
 }
 

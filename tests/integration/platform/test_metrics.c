@@ -311,15 +311,8 @@ Test(metrics, jetstream_consumer_lag, .timeout = 60)
 
 static pid_t start_nats(int port, const char *store)
 {
-    char port_s[16];
-    pid_t pid;
-    snprintf(port_s, sizeof port_s, "%d", port);
-    char *argv[] = {"nats-server", "-a",  "127.0.0.1",   "-p", port_s,
-                    "-js",         "-sd", (char *)store, NULL};
-    stack_spawn_opts_t opts = STACK_SPAWN_OPTS_INIT;
-    opts.log_path = "/dev/null";
-    cr_assert_eq(stack_spawn("/usr/sbin/nats-server", argv, NULL, &opts, &pid), ST_OK);
-    cr_assert_eq(stack_port_wait(port, pid, 10000), ST_OK);
+    pid_t pid = harness_start_nats(port, store, 0);
+    cr_assert_gt(pid, 0);
     return pid;
 }
 

@@ -17,19 +17,6 @@ static inline void rag_add_member(person_t *owner, person_t *p, const char *tag,
     person_invite(owner, p, tag, role);
 }
 
-/* printf into a heap string. */
-static inline char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static inline char *fmt(const char *f, ...)
-{
-    va_list ap;
-    char *out = NULL;
-    va_start(ap, f);
-    if (vasprintf(&out, f, ap) < 0)
-        abort();
-    va_end(ap);
-    return out;
-}
-
 /* method path body as p; asserts the status; returns the value at `field` of the answer (heap,
  * NULL when field is NULL or absent). */
 static inline char *call(person_t *p, const char *method, const char *path, const char *body,

@@ -4,7 +4,7 @@ import { Suspense, useEffect, useRef, useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import {
-  Bell, BookOpen, Bot, Building2, Check, ChevronDown, FileCode2, KeyRound, LayoutDashboard, LogOut, Menu, UserRound, Users, X,
+  Bell, BookOpen, Bot, Building2, Check, ChevronDown, FileCode2, FileSearch, GraduationCap, KeyRound, LayoutDashboard, LogOut, Menu, UserRound, Users, X,
 } from 'lucide-react';
 import { useAuth } from '../lib/auth';
 import { useNotifications, describe } from '../lib/notifications';
@@ -198,6 +198,8 @@ export function AppShell() {
           {link('/', <LayoutDashboard size={18} aria-hidden />, t('nav.overview'), true)}
           {link('/agents', <Bot size={18} aria-hidden />, t('nav.agents'))}
           {link('/knowledge-base', <BookOpen size={18} aria-hidden />, t('nav.kb'))}
+          {link('/training', <GraduationCap size={18} aria-hidden />, t('nav.training'))}
+          {link('/test-retrieval', <FileSearch size={18} aria-hidden />, t('nav.retrieval'))}
           <div className="nav-section">{t('nav.settings')}</div>
           {link('/settings/members', <Users size={18} aria-hidden />, t('nav.members'))}
           {link('/settings/api-keys', <KeyRound size={18} aria-hidden />, t('nav.apiKeys'))}

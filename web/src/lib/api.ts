@@ -59,7 +59,14 @@ export async function request<T>(method: string, path: string, body?: unknown, q
     throw new ApiError(0, 'network', 'network error');
   }
   if (res.status === 204) return undefined as T;
-  const text = await res.text();
+  return readAnswer<T>(res.status, await res.text(), res.statusText, path);
+}
+
+/**
+ * An answer's body as JSON, or the ApiError its status and error body say (also used by the
+ * XMLHttpRequest uploads, src/lib/upload.ts).
+ */
+export function readAnswer<T>(status: number, text: string, statusText: string, path: string): T {
   let data: unknown = undefined;
   if (text) {
     try {
@@ -68,10 +75,10 @@ export async function request<T>(method: string, path: string, body?: unknown, q
       data = undefined;
     }
   }
-  if (!res.ok) {
+  if (status < 200 || status > 299) {
     const e = (data as { error?: { code?: string; message?: string; request_id?: string } } | undefined)?.error;
-    if (res.status === 401 && onUnauthorized && !path.startsWith('/api/auth/login')) onUnauthorized();
-    throw new ApiError(res.status, e?.code ?? 'http_' + res.status, e?.message ?? res.statusText, e?.request_id);
+    if (status === 401 && onUnauthorized && !path.startsWith('/api/auth/login')) onUnauthorized();
+    throw new ApiError(status, e?.code ?? 'http_' + status, e?.message ?? statusText, e?.request_id);
   }
   return data as T;
 }

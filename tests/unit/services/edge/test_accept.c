@@ -9,63 +9,61 @@ edge_t edge; /* the edge's global, defined by main.c in the program */
 
 #define BOTH (ACCEPT_OFFER_GZIP | ACCEPT_OFFER_BR)
 
-Test(accept, browsers_get_brotli_and_older_clients_gzip)
-{
-    cr_assert_eq(accept_encoding_pick("gzip, deflate, br, zstd", BOTH), ACCEPT_ENC_BR);
-    cr_assert_eq(accept_encoding_pick("gzip, deflate", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("GZIP", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("x-gzip", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("br", BOTH), ACCEPT_ENC_BR);
-}
-
-Test(accept, only_what_is_offered)
-{
-    cr_assert_eq(accept_encoding_pick("br", ACCEPT_OFFER_GZIP), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("gzip, br", ACCEPT_OFFER_GZIP), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("gzip, br", 0), ACCEPT_ENC_IDENTITY);
-}
-
-Test(accept, absent_or_empty_means_identity)
-{
-    cr_assert_eq(accept_encoding_pick(NULL, BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("identity", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("deflate, zstd", BOTH), ACCEPT_ENC_IDENTITY);
-}
-
-Test(accept, q_values_are_honoured)
-{
-    cr_assert_eq(accept_encoding_pick("br;q=0.5, gzip;q=0.8", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("br;q=0.8, gzip;q=0.5", BOTH), ACCEPT_ENC_BR);
-    cr_assert_eq(accept_encoding_pick("br ; q=0.5 , gzip ; Q=0.8", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("gzip;q=0, br;q=0", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("br;q=0, gzip", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("br;q=0.000, gzip;q=0.001", BOTH), ACCEPT_ENC_GZIP);
+/* Accept-Encoding values, what the server offers, the coding picked. */
+static const struct {
+    const char *accept;
+    unsigned offer;
+    accept_enc_t want;
+} encodings[] = {
+    /* browsers get brotli and older clients gzip */
+    {"gzip, deflate, br, zstd", BOTH, ACCEPT_ENC_BR},
+    {"gzip, deflate", BOTH, ACCEPT_ENC_GZIP},
+    {"GZIP", BOTH, ACCEPT_ENC_GZIP},
+    {"x-gzip", BOTH, ACCEPT_ENC_GZIP},
+    {"br", BOTH, ACCEPT_ENC_BR},
+    /* only what is offered */
+    {"br", ACCEPT_OFFER_GZIP, ACCEPT_ENC_IDENTITY},
+    {"gzip, br", ACCEPT_OFFER_GZIP, ACCEPT_ENC_GZIP},
+    {"gzip, br", 0, ACCEPT_ENC_IDENTITY},
+    /* absent or empty means identity */
+    {NULL, BOTH, ACCEPT_ENC_IDENTITY},
+    {"", BOTH, ACCEPT_ENC_IDENTITY},
+    {"identity", BOTH, ACCEPT_ENC_IDENTITY},
+    {"deflate, zstd", BOTH, ACCEPT_ENC_IDENTITY},
+    /* q values are honoured */
+    {"br;q=0.5, gzip;q=0.8", BOTH, ACCEPT_ENC_GZIP},
+    {"br;q=0.8, gzip;q=0.5", BOTH, ACCEPT_ENC_BR},
+    {"br ; q=0.5 , gzip ; Q=0.8", BOTH, ACCEPT_ENC_GZIP},
+    {"gzip;q=0, br;q=0", BOTH, ACCEPT_ENC_IDENTITY},
+    {"br;q=0, gzip", BOTH, ACCEPT_ENC_GZIP},
+    {"br;q=0.000, gzip;q=0.001", BOTH, ACCEPT_ENC_GZIP},
     /* identity named with a higher q than the codings wins */
-    cr_assert_eq(accept_encoding_pick("identity;q=1, gzip;q=0.5", BOTH), ACCEPT_ENC_IDENTITY);
+    {"identity;q=1, gzip;q=0.5", BOTH, ACCEPT_ENC_IDENTITY},
     /* a coding named with a low q still beats an identity nobody named */
-    cr_assert_eq(accept_encoding_pick("gzip;q=0.1", BOTH), ACCEPT_ENC_GZIP);
-}
-
-Test(accept, star_covers_what_is_not_named)
-{
-    cr_assert_eq(accept_encoding_pick("*", BOTH), ACCEPT_ENC_BR);
-    cr_assert_eq(accept_encoding_pick("*;q=0.5, br;q=0", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("*;q=0", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("identity;q=0, *;q=0.3", ACCEPT_OFFER_GZIP), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("identity;q=0, gzip", ACCEPT_OFFER_GZIP), ACCEPT_ENC_GZIP);
+    {"gzip;q=0.1", BOTH, ACCEPT_ENC_GZIP},
+    /* star covers what is not named */
+    {"*", BOTH, ACCEPT_ENC_BR},
+    {"*;q=0.5, br;q=0", BOTH, ACCEPT_ENC_GZIP},
+    {"*;q=0", BOTH, ACCEPT_ENC_IDENTITY},
+    {"identity;q=0, *;q=0.3", ACCEPT_OFFER_GZIP, ACCEPT_ENC_GZIP},
+    {"identity;q=0, gzip", ACCEPT_OFFER_GZIP, ACCEPT_ENC_GZIP},
     /* nothing acceptable at all: identity rather than a refusal */
-    cr_assert_eq(accept_encoding_pick("identity;q=0", BOTH), ACCEPT_ENC_IDENTITY);
-}
+    {"identity;q=0", BOTH, ACCEPT_ENC_IDENTITY},
+    /* malformed q values are ignored */
+    {"br;q=2, gzip", BOTH, ACCEPT_ENC_GZIP},
+    {"br;q=0.5x, gzip;q=0.1", BOTH, ACCEPT_ENC_GZIP},
+    {"br;q=1.0001", BOTH, ACCEPT_ENC_IDENTITY},
+    {"br;q=, gzip;q=.5", BOTH, ACCEPT_ENC_IDENTITY},
+    {";;,,, ;q=1", BOTH, ACCEPT_ENC_IDENTITY},
+    {"br;level=3;q=1.000", BOTH, ACCEPT_ENC_BR},
+};
 
-Test(accept, malformed_q_values_are_ignored)
+Test(accept, the_coding_picked)
 {
-    cr_assert_eq(accept_encoding_pick("br;q=2, gzip", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("br;q=0.5x, gzip;q=0.1", BOTH), ACCEPT_ENC_GZIP);
-    cr_assert_eq(accept_encoding_pick("br;q=1.0001", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("br;q=, gzip;q=.5", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick(";;,,, ;q=1", BOTH), ACCEPT_ENC_IDENTITY);
-    cr_assert_eq(accept_encoding_pick("br;level=3;q=1.000", BOTH), ACCEPT_ENC_BR);
+    for (size_t i = 0; i < sizeof encodings / sizeof *encodings; i++)
+        cr_assert_eq(accept_encoding_pick(encodings[i].accept, encodings[i].offer),
+                     encodings[i].want, "case %zu: \"%s\" offering %u", i,
+                     encodings[i].accept ? encodings[i].accept : "(absent)", encodings[i].offer);
 }
 
 Test(accept, quoted_parameters_do_not_split_the_list)

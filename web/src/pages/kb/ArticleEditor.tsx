@@ -12,14 +12,11 @@ import { applyApiError } from '../../lib/forms';
 import { formatDate } from '../../lib/i18n';
 import type { Article, Category } from '../../lib/types';
 import { Alert, Button, Confirm, ErrorState, Field, PageHeader, Skeleton, Spinner, errorText, useLoad } from '../../components/ui';
+import { flattenCategories, indentedName } from './categories';
 
 const Markdown = lazy(() => import('../../components/Markdown'));
 
 interface Form { title: string; category_id: string; tags: string; body: string }
-
-function flatten(cats: Category[] | undefined, depth = 0): { c: Category; depth: number }[] {
-  return (cats ?? []).flatMap((c) => [{ c, depth }, ...flatten(c.children, depth + 1)]);
-}
 
 export function parseTags(s: string): string[] {
   const out: string[] = [];
@@ -99,7 +96,7 @@ function Editor({ article }: { article?: Article }) {
             <Field id="category_id" label={t('kb.fields.category')} error={errors.category_id?.message}>
               <select id="category_id" {...register('category_id')}>
                 <option value="">{t('kb.uncategorised')}</option>
-                {flatten(cats.data?.items).map(({ c, depth }) => <option key={c.id} value={c.id}>{'\u00a0\u00a0'.repeat(depth) + c.name}</option>)}
+                {flattenCategories(cats.data?.items).map((x) => <option key={x.c.id} value={x.c.id}>{indentedName(x)}</option>)}
               </select>
             </Field>
             <Field id="tags" label={t('kb.fields.tags')} error={errors.tags?.message} hint={t('kb.tagsHint')}>
